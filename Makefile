@@ -1,0 +1,46 @@
+# micropython-tflm: root Makefile. Everything generated goes under build/ and .deps/.
+# `make help` lists the targets.
+
+SHELL := /bin/bash
+TOP := $(abspath .)
+BUILD := $(TOP)/build
+DEPS := $(TOP)/.deps
+VENV := $(DEPS)/venv
+PY := $(VENV)/bin/python
+ENGINE := usermod_tflm/engine
+ENGINE_SRC := $(sort $(wildcard $(ENGINE)/*.c $(ENGINE)/kernels/*.c $(ENGINE)/kernels/ref/*.c))
+ENGINE_HDR := $(wildcard $(ENGINE)/*.h $(ENGINE)/kernels/*.def $(ENGINE)/kernels/ref/*.h)
+CC ?= gcc
+CSTD := -std=c99 -Wall -Wextra -Werror=implicit-function-declaration -Wno-unused-parameter
+HOST_CFLAGS := $(CSTD) -O2 -g
+SAN_CFLAGS := $(CSTD) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+.PHONY: help deps host host-san test test-engine test-conformance test-fuzz bench demo clean
+
+help:
+	@echo "make deps          install pinned host dependencies (venv under .deps/)"
+	@echo "make host          build/host/tflm_run (the host runner)"
+	@echo "make host-san      build/host-san/tflm_run with ASan+UBSan"
+	@echo "make demo          person detection on the host engine vs the oracle"
+	@echo "make test          every test (engine, conformance, fuzz)"
+	@echo "make bench         host instruction counts (callgrind): ours vs the oracle"
+
+deps: $(DEPS)/.stamp-deps
+
+$(DEPS)/.stamp-deps: tools/requirements.txt tools/deps.sh
+	bash tools/deps.sh
+	touch $@
+
+host: $(BUILD)/host/tflm_run
+host-san: $(BUILD)/host-san/tflm_run
+
+$(BUILD)/host/tflm_run: $(ENGINE_SRC) $(ENGINE_HDR) tools/tflm_run.c
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -I$(ENGINE) -o $@ tools/tflm_run.c $(ENGINE_SRC) -lm
+
+$(BUILD)/host-san/tflm_run: $(ENGINE_SRC) $(ENGINE_HDR) tools/tflm_run.c
+	@mkdir -p $(@D)
+	$(CC) $(SAN_CFLAGS) -I$(ENGINE) -o $@ tools/tflm_run.c $(ENGINE_SRC) -lm
+
+clean:
+	rm -rf $(BUILD)

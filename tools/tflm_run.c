@@ -1,0 +1,198 @@
+// tflm_run: run a .tflite model on the host engine.
+//
+//   tflm_run MODEL.tflite [-i IN.bin]... [-o OUT.bin]... [--dump DIR]
+//            [--arena N] [--repeat N] [--list]
+//
+// Reads each input tensor's raw bytes from the -i files in order, writes each
+// output tensor's raw bytes to the -o files in order, and prints one line of
+// JSON: arena bytes (identical on 32-bit targets), op count and names, and the
+// inputs/outputs. --dump DIR writes DIR/t<index>.bin for every op output right
+// after the op runs. Errors: exit status 1 and one line on stderr.
+//
+// This is a host tool, not engine code: it may use malloc and stdio.
+#define _POSIX_C_SOURCE 200112L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "tflm.h"
+
+static void *aligned_alloc16(size_t n) {
+    void *p = NULL;
+    return posix_memalign(&p, 16, n ? n : 16) == 0 ? p : NULL;
+}
+
+static void die(const char *what, const char *detail) {
+    fprintf(stderr, "tflm_run: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
+    exit(1);
+}
+
+static void die_err(const char *what, const tflm_error_t *e) {
+    char msg[256];
+    tflm_error_format(e, msg, sizeof(msg));
+    die(what, msg);
+}
+
+static uint8_t *read_file(const char *path, uint32_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        die("cannot open", path);
+    }
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    if (n < 0 || n > 0x7fffffffL) {
+        die("cannot size", path);
+    }
+    // 16-byte aligned copy, as a board's heap would give.
+    uint8_t *buf = aligned_alloc16(((size_t)n + 16) & ~(size_t)15);
+    if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        die("cannot read", path);
+    }
+    fclose(f);
+    *len = (uint32_t)n;
+    return buf;
+}
+
+static void write_file(const char *path, const void *data, uint32_t len) {
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(data, 1, len, f) != len) {
+        die("cannot write", path);
+    }
+    fclose(f);
+}
+
+static void print_tensor_json(const tflm_model_t *m, int32_t idx) {
+    tflm_tensor_info_t ti;
+    tflm_model_tensor_info(m, idx, &ti);
+    printf("{\"index\":%d,\"dtype\":\"%s\",\"shape\":[", (int)idx, tflm_type_name(ti.type));
+    for (int d = 0; d < ti.ndim; d++) {
+        printf("%s%d", d ? "," : "", (int)ti.dims[d]);
+    }
+    printf("],\"bytes\":%u,\"scale\":%.9g,\"zero_point\":%d}", ti.bytes, (double)ti.scale, (int)ti.zero_point);
+}
+
+int main(int argc, char **argv) {
+    const char *model_path = NULL, *dump = NULL;
+    const char *ins[64], *outs[64];
+    int n_ins = 0, n_outs = 0, repeat = 1, list = 0;
+    long arena_force = -1;
+    for (int a = 1; a < argc; a++) {
+        if (!strcmp(argv[a], "-i") && a + 1 < argc && n_ins < 64) {
+            ins[n_ins++] = argv[++a];
+        } else if (!strcmp(argv[a], "-o") && a + 1 < argc && n_outs < 64) {
+            outs[n_outs++] = argv[++a];
+        } else if (!strcmp(argv[a], "--dump") && a + 1 < argc) {
+            dump = argv[++a];
+        } else if (!strcmp(argv[a], "--arena") && a + 1 < argc) {
+            arena_force = strtol(argv[++a], NULL, 0);
+        } else if (!strcmp(argv[a], "--repeat") && a + 1 < argc) {
+            repeat = atoi(argv[++a]);
+        } else if (!strcmp(argv[a], "--list")) {
+            list = 1;
+        } else if (!strcmp(argv[a], "-h") || !strcmp(argv[a], "--help")) {
+            printf("usage: tflm_run MODEL.tflite [-i IN.bin]... [-o OUT.bin]... [--dump DIR] [--arena N] [--repeat N] [--list]\n"
+                "  runs the model on the host engine; prints one JSON line (arena_bytes, ops, inputs, outputs)\n"
+                "  example: tflm_run person_detect.tflite -i image.bin -o scores.bin\n");
+            return 0;
+        } else if (argv[a][0] != '-' && !model_path) {
+            model_path = argv[a];
+        } else {
+            die("bad argument (see --help)", argv[a]);
+        }
+    }
+    if (!model_path) {
+        die("no model given (see --help)", NULL);
+    }
+    uint32_t len;
+    uint8_t *buf = read_file(model_path, &len);
+    tflm_model_t m;
+    tflm_error_t err;
+    if (tflm_model_load(&m, buf, len, &err) != TFLM_OK) {
+        die_err("cannot load model", &err);
+    }
+    if (list) {
+        for (uint32_t i = 0; i < m.n_ops; i++) {
+            tflm_op_info_t oi;
+            tflm_model_op_info(&m, i, &oi);
+            printf("%u %.*s v%d %s\n", i, (int)oi.name_len, oi.name, (int)oi.version, oi.supported ? "supported" : "UNSUPPORTED");
+        }
+        return 0;
+    }
+    uint32_t ws = tflm_interp_work_size(&m);
+    void *work = aligned_alloc16((ws + 16) & ~15u);
+    uint32_t needed = 0;
+    if (tflm_interp_measure(&m, work, ws, &needed, &err) != TFLM_OK) {
+        die_err("cannot prepare model", &err);
+    }
+    free(work);
+    uint32_t size = arena_force >= 0 ? (uint32_t)arena_force : needed;
+    void *arena = aligned_alloc16(((size_t)size + 16) & ~(size_t)15);
+    static tflm_interp_t ip;
+    if (tflm_interp_init(&ip, &m, arena, size) != TFLM_OK) {
+        die_err("cannot prepare model", &ip.err);
+    }
+    if ((uint32_t)n_ins > m.n_inputs) {
+        die("more -i files than model inputs", NULL);
+    }
+    for (int k = 0; k < n_ins; k++) {
+        int32_t t = tflm_model_input(&m, (uint32_t)k);
+        tflm_tensor_info_t ti;
+        tflm_model_tensor_info(&m, t, &ti);
+        uint32_t flen;
+        uint8_t *data = read_file(ins[k], &flen);
+        if (flen != ti.bytes) {
+            char msg[160];
+            snprintf(msg, sizeof(msg), "input %d needs %u bytes (%s), file %s has %u", k, ti.bytes, tflm_type_name(ti.type), ins[k], flen);
+            die("wrong input size", msg);
+        }
+        memcpy(tflm_interp_tensor_data(&ip, t), data, flen);
+        free(data);
+    }
+    for (int r = 0; r < repeat; r++) {
+        if (dump) {
+            for (uint32_t i = 0; i < m.n_ops; i++) {
+                if (tflm_interp_invoke_range(&ip, i, i + 1) != TFLM_OK) {
+                    die_err("invoke failed", &ip.err);
+                }
+                int32_t in_idx[16], out_idx[16];
+                uint32_t ni, no;
+                tflm_model_op_io(&m, i, in_idx, &ni, out_idx, &no, 16);
+                for (uint32_t k = 0; k < no; k++) {
+                    char path[4096];
+                    tflm_tensor_info_t ti;
+                    tflm_model_tensor_info(&m, out_idx[k], &ti);
+                    snprintf(path, sizeof(path), "%s/t%d.bin", dump, (int)out_idx[k]);
+                    write_file(path, tflm_interp_tensor_data(&ip, out_idx[k]), ti.bytes);
+                }
+            }
+        } else if (tflm_interp_invoke(&ip) != TFLM_OK) {
+            die_err("invoke failed", &ip.err);
+        }
+    }
+    for (int k = 0; k < n_outs && (uint32_t)k < m.n_outputs; k++) {
+        int32_t t = tflm_model_output(&m, (uint32_t)k);
+        tflm_tensor_info_t ti;
+        tflm_model_tensor_info(&m, t, &ti);
+        write_file(outs[k], tflm_interp_tensor_data(&ip, t), ti.bytes);
+    }
+    printf("{\"arena_bytes\":%u,\"arena_head\":%u,\"arena_tail\":%u,\"ops\":%u,\"op_names\":[", needed, ip.head, ip.tail, m.n_ops);
+    for (uint32_t i = 0; i < m.n_ops; i++) {
+        tflm_op_info_t oi;
+        tflm_model_op_info(&m, i, &oi);
+        printf("%s\"%.*s\"", i ? "," : "", (int)oi.name_len, oi.name);
+    }
+    printf("],\"inputs\":[");
+    for (uint32_t k = 0; k < m.n_inputs; k++) {
+        printf("%s", k ? "," : "");
+        print_tensor_json(&m, tflm_model_input(&m, k));
+    }
+    printf("],\"outputs\":[");
+    for (uint32_t k = 0; k < m.n_outputs; k++) {
+        printf("%s", k ? "," : "");
+        print_tensor_json(&m, tflm_model_output(&m, k));
+    }
+    printf("]}\n");
+    free(arena);
+    free(buf);
+    return 0;
+}

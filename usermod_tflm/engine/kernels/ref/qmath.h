@@ -1,0 +1,57 @@
+// Fixed-point arithmetic of the TFLite int8/int16 quantisation spec, as TFLM's
+// reference kernels compute it (double rounding: a rounding doubling high
+// multiply, then a rounding right shift). Written from the published formulas.
+#ifndef TFLM_QMATH_H
+#define TFLM_QMATH_H
+
+#include <stdint.h>
+
+// round(a * b / 2^31), saturating the single overflow case (INT32_MIN^2).
+static inline int32_t tflm_srdhm(int32_t a, int32_t b) {
+    if (a == INT32_MIN && b == INT32_MIN) {
+        return INT32_MAX;
+    }
+    int64_t ab = (int64_t)a * (int64_t)b;
+    int64_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
+    return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
+}
+
+// x / 2^exponent rounded half away from zero; exponent in [0, 31].
+static inline int32_t tflm_rdbpot(int32_t x, int exponent) {
+    int32_t mask = (int32_t)(((int64_t)1 << exponent) - 1);
+    int32_t remainder = x & mask;
+    int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+    return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+// x * qm * 2^shift, qm a Q31 multiplier, shift in [-31, 30].
+static inline int32_t tflm_mul_qm(int32_t x, int32_t qm, int shift) {
+    int left = shift > 0 ? shift : 0;
+    int right = shift > 0 ? 0 : -shift;
+    // x << left in 32-bit two's complement, as the reference computes it.
+    int32_t xs = (int32_t)(uint32_t)((uint32_t)x << left);
+    return tflm_rdbpot(tflm_srdhm(xs, qm), right);
+}
+
+// 64-bit accumulator variant (int16 activations): rounds the multiplier to
+// 16 bits, then one rounding shift.
+static inline int32_t tflm_mul_qm64(int64_t x, int32_t qm, int shift) {
+    int32_t reduced = qm < 0x7FFF0000 ? ((qm + (1 << 15)) >> 16) : 0x7FFF;
+    int total = 15 - shift;
+    x = x * (int64_t)reduced + ((int64_t)1 << (total - 1));
+    return (int32_t)(x >> total);
+}
+
+// Split a positive real multiplier into a Q31 mantissa and a power-of-two shift.
+void tflm_quantize_multiplier(double m, int32_t *qm, int32_t *shift);
+
+// Clamp range of a fused activation for a quantised output.
+void tflm_act_range_q(int act, float scale, int32_t zp, int32_t qmin, int32_t qmax, int32_t *lo, int32_t *hi);
+// Clamp range of a fused activation for float output.
+void tflm_act_range_f(int act, float *lo, float *hi);
+
+static inline int32_t tflm_clamp(int32_t x, int32_t lo, int32_t hi) {
+    return x < lo ? lo : (x > hi ? hi : x);
+}
+
+#endif // TFLM_QMATH_H

@@ -1,0 +1,897 @@
+// tflm engine: planner and interpreter.
+//
+// Arena layout (offsets from the arena start):
+//   [0, head)                planned buffers: activations and per-op scratch,
+//                            placed greedy-by-size over their op lifetimes
+//   [head, size - tail)      unused
+//   [size - tail, size)      persistent: op data and variable tensors (growing
+//                            down), then the per-op and per-tensor tables
+// All structures in the arena are pointer-free, so sizes are the same for
+// 32- and 64-bit builds.
+#include "tflm_internal.h"
+
+#define ALIGN_UP(x) (((x) + (TFLM_ALIGN - 1)) & ~(uint32_t)(TFLM_ALIGN - 1))
+
+static uint32_t table_bytes(const tflm_model_t *m) {
+    return ALIGN_UP((m->n_tensors + m->n_ops) * 36u);
+}
+
+uint32_t tflm_interp_work_size(const tflm_model_t *m) {
+    return table_bytes(m);
+}
+
+static tflm_status_t set_err(tflm_interp_t *ip, tflm_status_t st, int32_t op, int32_t tensor, const char *detail) {
+    tflm_error_t *e = &ip->err;
+    memset(e, 0, sizeof(*e));
+    e->status = st;
+    e->op_index = op;
+    e->tensor = tensor;
+    e->builtin = -1;
+    e->detail = detail;
+    if (op >= 0 && ip->model != NULL && (uint32_t)op < ip->model->n_ops) {
+        tflm_fb_table_t opt;
+        const char *custom;
+        uint32_t clen;
+        tflm_model_op_table(ip->model, (uint32_t)op, &opt);
+        tflm_model_opcode(ip->model, &opt, &e->builtin, &e->version, &custom, &clen);
+        e->op_name = tflm_builtin_name(e->builtin);
+    }
+    return st;
+}
+
+static int32_t idx_at(const tflm_model_t *m, uint32_t pos, uint32_t k) {
+    return (int32_t)tflm_rd_u32(m->buf + pos + 4 * k);
+}
+
+// ---- tensor views ----------------------------------------------------------
+
+static void make_view(const tflm_interp_t *ip, int32_t index, tflm_tensor_t *v, int details) {
+    memset(v, 0, sizeof(*v));
+    v->index = index;
+    if (index < 0) {
+        return;
+    }
+    const tflm_model_t *m = ip->model;
+    const tflm_rt_tensor_t *t = &ip->t[index];
+    v->type = t->type;
+    v->ndim = t->ndim;
+    v->elems = 1;
+    for (int d = 0; d < t->ndim; d++) {
+        v->dims[d] = (int32_t)tflm_rd_u32(m->buf + t->shape + 4 * (uint32_t)d);
+        v->elems *= (uint32_t)v->dims[d];
+    }
+    v->bytes = t->bytes;
+    v->scale = t->scale;
+    v->zero_point = t->zero_point;
+    v->n_scales = t->n_scales;
+    v->is_const = t->loc == TFLM_LOC_MODEL;
+    v->is_variable = (t->flags & TFLM_TF_VARIABLE) != 0;
+    switch (t->loc) {
+        case TFLM_LOC_MODEL:
+            v->data = (void *)(m->buf + t->data);
+            break;
+        case TFLM_LOC_ARENA:
+            v->data = ip->measuring ? NULL : ip->arena + ip->t[t->root].data;
+            break;
+        case TFLM_LOC_PERSIST:
+            v->data = ip->measuring ? NULL : ip->arena + t->data;
+            break;
+        default:
+            break;
+    }
+    if (details && t->n_scales > 0) {
+        tflm_fb_table_t tt;
+        float s;
+        int32_t zp;
+        uint32_t ns;
+        tflm_model_tensor_table(m, index, &tt);
+        tflm_model_tensor_quant(m, &tt, &s, &zp, &ns, &v->quant_dim, &v->scales);
+    }
+}
+
+static void make_node(tflm_interp_t *ip, uint32_t i, tflm_node_t *node, tflm_tensor_t *in, tflm_tensor_t *out, int details) {
+    const tflm_model_t *m = ip->model;
+    tflm_rt_node_t *n = &ip->n[i];
+    memset(node, 0, sizeof(*node));
+    node->ip = ip;
+    node->op_index = (int32_t)i;
+    node->builtin = tflm_registry[n->reg].builtin;
+    node->n_in = n->n_in;
+    node->n_out = n->n_out;
+    node->in = in;
+    node->out = out;
+    node->measuring = ip->measuring;
+    for (uint32_t k = 0; k < n->n_in; k++) {
+        make_view(ip, idx_at(m, n->in, k), &in[k], details);
+    }
+    for (uint32_t k = 0; k < n->n_out; k++) {
+        make_view(ip, idx_at(m, n->out, k), &out[k], details);
+    }
+    if (!ip->measuring) {
+        node->op_data = n->data ? ip->arena + n->data : NULL;
+        node->scratch = n->scratch_bytes ? ip->arena + n->scratch : NULL;
+    }
+    if (details) {
+        tflm_fb_table_t op;
+        const char *custom;
+        uint32_t clen = 0;
+        tflm_model_op_table(m, i, &op);
+        tflm_model_opcode(m, &op, &node->builtin, &node->version, &custom, &clen);
+        node->options_type = tflm_fb_u8(&op, FB_OP_OPTIONS_TYPE, 0, NULL);
+        uint32_t o = tflm_fb_ref(&op, FB_OP_OPTIONS, NULL);
+        if (o) {
+            tflm_fb_table_open(m->buf, m->len, o, &node->options);
+        } else {
+            node->options.buf = m->buf;
+            node->options.len = m->len;
+            node->options.pos = 0;
+        }
+        uint32_t nc = 0;
+        uint32_t c = tflm_fb_vec(&op, FB_OP_CUSTOM, 1, &nc, NULL);
+        node->custom = c ? m->buf + c : NULL;
+        node->custom_len = nc;
+    }
+}
+
+// ---- kernel-facing helpers -------------------------------------------------
+
+void *tflm_persist(tflm_node_t *node, uint32_t bytes) {
+    tflm_interp_t *ip = node->ip;
+    tflm_rt_node_t *n = &ip->n[node->op_index];
+    uint32_t b = ALIGN_UP(bytes);
+    if (ip->measuring) {
+        n->data_bytes = b;
+        return NULL;
+    }
+    if (b > n->data_bytes || n->data != 0 || ip->cursor < b || ip->cursor - b < ip->head) {
+        // A kernel asking for more than it measured, or twice: refuse.
+        set_err(ip, TFLM_ERR_EVAL, node->op_index, -1, "kernel persistent data differs from its measured size");
+        return NULL;
+    }
+    ip->cursor -= b;
+    n->data = ip->cursor;
+    node->op_data = ip->arena + n->data;
+    memset(node->op_data, 0, b);
+    return node->op_data;
+}
+
+tflm_status_t tflm_request_scratch(tflm_node_t *node, uint32_t bytes) {
+    tflm_interp_t *ip = node->ip;
+    tflm_rt_node_t *n = &ip->n[node->op_index];
+    if (ip->measuring) {
+        n->scratch_bytes = ALIGN_UP(bytes);
+        return TFLM_OK;
+    }
+    if (ALIGN_UP(bytes) > n->scratch_bytes) {
+        return tflm_fail(node, TFLM_ERR_EVAL, "kernel scratch larger than measured");
+    }
+    return TFLM_OK;
+}
+
+tflm_status_t tflm_measure_done(tflm_node_t *node) {
+    return node->ip->measuring ? TFLM_OK : (node->ip->err.status != TFLM_OK ? node->ip->err.status : TFLM_ERR_EVAL);
+}
+
+tflm_status_t tflm_fail(tflm_node_t *node, tflm_status_t st, const char *detail) {
+    set_err(node->ip, st, node->op_index, -1, detail);
+    return st;
+}
+
+int32_t tflm_opt_i32(const tflm_node_t *node, int field, int32_t def) {
+    return tflm_fb_i32(&node->options, field, def, NULL);
+}
+
+float tflm_opt_f32(const tflm_node_t *node, int field, float def) {
+    return tflm_fb_f32(&node->options, field, def, NULL);
+}
+
+uint8_t tflm_opt_u8(const tflm_node_t *node, int field, uint8_t def) {
+    return tflm_fb_u8(&node->options, field, def, NULL);
+}
+
+int8_t tflm_opt_i8(const tflm_node_t *node, int field, int8_t def) {
+    return (int8_t)tflm_fb_u8(&node->options, field, (uint8_t)def, NULL);
+}
+
+int32_t tflm_opt_vec_i32(const tflm_node_t *node, int field, int32_t *out, int32_t max) {
+    uint32_t n = 0;
+    int bad = 0;
+    uint32_t p = tflm_fb_vec(&node->options, field, 4, &n, &bad);
+    if (p == 0 || bad) {
+        return bad || node->options.pos == 0 ? -1 : (tflm_fb_field(&node->options, field, 4, NULL) ? 0 : -1);
+    }
+    for (uint32_t k = 0; k < n && (int32_t)k < max; k++) {
+        out[k] = (int32_t)tflm_rd_u32(node->options.buf + p + 4 * k);
+    }
+    return n > 0x7fffffffu ? -1 : (int32_t)n;
+}
+
+float tflm_tensor_scale(const tflm_tensor_t *t, uint32_t i) {
+    if (t->scales == NULL || i >= t->n_scales) {
+        return t->scale;
+    }
+    float f;
+    memcpy(&f, t->scales + 4 * i, 4);
+    return f;
+}
+
+uint32_t tflm_dims_prod(const tflm_tensor_t *t, int32_t from, int32_t to) {
+    uint32_t p = 1;
+    if (from < 0) {
+        from = 0;
+    }
+    for (int32_t d = from; d < to && d < t->ndim; d++) {
+        p *= (uint32_t)t->dims[d];
+    }
+    return p;
+}
+
+int tflm_same_shape(const tflm_tensor_t *a, const tflm_tensor_t *b) {
+    if (a->ndim != b->ndim) {
+        return 0;
+    }
+    for (int d = 0; d < a->ndim; d++) {
+        if (a->dims[d] != b->dims[d]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int32_t tflm_const_i32(const tflm_tensor_t *t, int32_t *out, int32_t max) {
+    if (t->index < 0 || !t->is_const || t->data == NULL) {
+        return -1;
+    }
+    if (t->type == TFLM_INT32) {
+        for (uint32_t k = 0; k < t->elems && (int32_t)k < max; k++) {
+            memcpy(&out[k], (const uint8_t *)t->data + 4 * k, 4);
+        }
+    } else if (t->type == TFLM_INT64) {
+        for (uint32_t k = 0; k < t->elems && (int32_t)k < max; k++) {
+            int64_t v;
+            memcpy(&v, (const uint8_t *)t->data + 8 * k, 8);
+            out[k] = (int32_t)v;
+        }
+    } else {
+        return -1;
+    }
+    return t->elems > 0x7fffffffu ? -1 : (int32_t)t->elems;
+}
+
+// ---- planning --------------------------------------------------------------
+
+// Plan items are the root tensors in the arena, then one scratch per node.
+typedef struct {
+    tflm_interp_t *ip;
+    uint32_t nt, no;
+} plan_t;
+
+static int item_get(const plan_t *p, uint32_t k, uint32_t *size, int32_t *first, int32_t *last, uint32_t **offset, uint8_t **flags, uint8_t *scratch_flag) {
+    if (k < p->nt) {
+        tflm_rt_tensor_t *t = &p->ip->t[k];
+        if (t->loc != TFLM_LOC_ARENA || t->root != k) {
+            return 0;
+        }
+        *size = ALIGN_UP(t->bytes);
+        *first = t->first;
+        *last = t->last;
+        *offset = &t->data;
+        *flags = &t->flags;
+        return 1;
+    }
+    tflm_rt_node_t *n = &p->ip->n[k - p->nt];
+    if (n->scratch_bytes == 0) {
+        return 0;
+    }
+    *size = n->scratch_bytes;
+    *first = *last = (int32_t)(k - p->nt);
+    *offset = &n->scratch;
+    // Scratch items keep their placed flag in the high bit of n_in's neighbour:
+    // use the reg field's spare space is not available, so track via offset sentinel.
+    *flags = scratch_flag;
+    return 2;
+}
+
+static uint32_t plan_greedy(tflm_interp_t *ip) {
+    plan_t p = { ip, ip->model->n_tensors, ip->model->n_ops };
+    uint32_t total = p.nt + p.no;
+    uint32_t head = 0;
+    uint8_t dummy;
+    // Scratch offsets use UINT32_MAX as "not placed yet".
+    for (uint32_t i = 0; i < p.no; i++) {
+        ip->n[i].scratch = UINT32_MAX;
+    }
+    for (uint32_t i = 0; i < p.nt; i++) {
+        ip->t[i].flags &= (uint8_t)~TFLM_TF_PLACED;
+    }
+    for (;;) {
+        // Pick the largest unplaced item (ties: earliest first use, lowest index).
+        uint32_t best = UINT32_MAX, bsize = 0;
+        int32_t bfirst = 0;
+        for (uint32_t k = 0; k < total; k++) {
+            uint32_t size, *off;
+            int32_t first, last;
+            uint8_t *flags;
+            int kind = item_get(&p, k, &size, &first, &last, &off, &flags, &dummy);
+            if (!kind) {
+                continue;
+            }
+            int placed = kind == 1 ? (*flags & TFLM_TF_PLACED) != 0 : *off != UINT32_MAX;
+            if (placed) {
+                continue;
+            }
+            if (best == UINT32_MAX || size > bsize || (size == bsize && first < bfirst)) {
+                best = k;
+                bsize = size;
+                bfirst = first;
+            }
+        }
+        if (best == UINT32_MAX) {
+            break;
+        }
+        uint32_t size, *off;
+        int32_t first, last;
+        uint8_t *flags;
+        int kind = item_get(&p, best, &size, &first, &last, &off, &flags, &dummy);
+        // Lowest offset that does not collide with any placed item alive at the same time.
+        uint32_t cand = 0;
+        for (;;) {
+            uint32_t bump = cand;
+            for (uint32_t k = 0; k < total; k++) {
+                uint32_t s2, *o2;
+                int32_t f2, l2;
+                uint8_t *fl2;
+                int kind2 = item_get(&p, k, &s2, &f2, &l2, &o2, &fl2, &dummy);
+                if (!kind2 || k == best) {
+                    continue;
+                }
+                int placed = kind2 == 1 ? (*fl2 & TFLM_TF_PLACED) != 0 : *o2 != UINT32_MAX;
+                if (!placed || l2 < first || f2 > last || s2 == 0) {
+                    continue;
+                }
+                if (*o2 < cand + size && cand < *o2 + s2 && *o2 + s2 > bump) {
+                    bump = *o2 + s2;
+                }
+            }
+            if (bump == cand) {
+                break;
+            }
+            cand = bump;
+        }
+        *off = cand;
+        if (kind == 1) {
+            *flags |= TFLM_TF_PLACED;
+        }
+        if (cand + size > head) {
+            head = cand + size;
+        }
+    }
+    for (uint32_t i = 0; i < p.no; i++) {
+        if (ip->n[i].scratch == UINT32_MAX) {
+            ip->n[i].scratch = 0;
+        }
+    }
+    return ALIGN_UP(head);
+}
+
+static uint32_t root_of(tflm_interp_t *ip, uint32_t t) {
+    while (ip->t[t].root != t) {
+        t = ip->t[t].root;
+    }
+    return t;
+}
+
+// Share memory between an op's input 0 and output 0 where the registry allows it.
+static void plan_aliases(tflm_interp_t *ip) {
+    const tflm_model_t *m = ip->model;
+    for (uint32_t i = 0; i < m->n_ops; i++) {
+        tflm_rt_node_t *n = &ip->n[i];
+        uint32_t flags = tflm_registry[n->reg].flags;
+        if (!(flags & (TFLM_OPF_ALIAS | TFLM_OPF_INPLACE)) || n->n_in < 1 || n->n_out < 1) {
+            continue;
+        }
+        int32_t a = idx_at(m, n->in, 0), b = idx_at(m, n->out, 0);
+        if (a < 0 || a == b) {
+            continue;
+        }
+        tflm_rt_tensor_t *ta = &ip->t[a], *tb = &ip->t[b];
+        if (ta->loc != TFLM_LOC_ARENA || tb->loc != TFLM_LOC_ARENA || ta->bytes != tb->bytes || tb->root != (uint16_t)b) {
+            continue;
+        }
+        if (tb->flags & TFLM_TF_INPUT) {
+            continue;
+        }
+        // The output must not be produced twice or read before this op.
+        if (tb->first != (int16_t)i) {
+            continue;
+        }
+        uint32_t r = root_of(ip, (uint32_t)a);
+        tflm_rt_tensor_t *tr = &ip->t[r];
+        if (flags & TFLM_OPF_INPLACE) {
+            // Writing over input 0 is safe only if nothing reads its memory later
+            // and it is not a model input (which must survive an invoke).
+            if (tr->last != (int16_t)i || (tr->flags & TFLM_TF_INPUT)) {
+                continue;
+            }
+            // Another input of this op must not share the memory either.
+            int shared = 0;
+            for (uint32_t k = 1; k < n->n_in; k++) {
+                int32_t c = idx_at(m, n->in, k);
+                if (c >= 0 && ip->t[c].loc == TFLM_LOC_ARENA && root_of(ip, (uint32_t)c) == r) {
+                    shared = 1;
+                }
+            }
+            if (shared) {
+                continue;
+            }
+        }
+        tb->root = (uint16_t)r;
+        if (tb->last > tr->last) {
+            tr->last = tb->last;
+        }
+        if (tb->flags & TFLM_TF_OUTPUT) {
+            tr->last = (int16_t)(m->n_ops ? m->n_ops - 1 : 0);
+        }
+    }
+}
+
+// ---- building --------------------------------------------------------------
+
+static tflm_status_t setup_tables(tflm_interp_t *ip) {
+    const tflm_model_t *m = ip->model;
+    int16_t last_op = (int16_t)(m->n_ops ? m->n_ops - 1 : 0);
+    for (uint32_t i = 0; i < m->n_tensors; i++) {
+        tflm_rt_tensor_t *t = &ip->t[i];
+        tflm_fb_table_t tt;
+        memset(t, 0, sizeof(*t));
+        tflm_model_tensor_table(m, (int32_t)i, &tt);
+        t->table = tt.pos;
+        t->type = tflm_fb_u8(&tt, FB_T_TYPE, 0, NULL);
+        uint32_t nd = 0;
+        t->shape = tflm_fb_vec(&tt, FB_T_SHAPE, 4, &nd, NULL);
+        t->ndim = (uint8_t)nd;
+        uint32_t elems = 1;
+        for (uint32_t d = 0; d < nd; d++) {
+            elems *= tflm_rd_u32(m->buf + t->shape + 4 * d);
+        }
+        t->bytes = elems * tflm_type_size(t->type);
+        int32_t qdim;
+        uint32_t ns;
+        const uint8_t *sc;
+        tflm_model_tensor_quant(m, &tt, &t->scale, &t->zero_point, &ns, &qdim, &sc);
+        t->n_scales = (uint16_t)ns;
+        uint32_t dlen = 0;
+        uint32_t d = tflm_model_tensor_data(m, &tt, &dlen);
+        if (tflm_fb_u8(&tt, FB_T_IS_VARIABLE, 0, NULL)) {
+            t->flags |= TFLM_TF_VARIABLE;
+            t->loc = TFLM_LOC_PERSIST;
+        } else if (d) {
+            t->loc = TFLM_LOC_MODEL;
+            t->data = d;
+        }
+        t->first = -1;
+        t->last = -1;
+        t->root = (uint16_t)i;
+    }
+    for (uint32_t k = 0; k < m->n_inputs; k++) {
+        tflm_rt_tensor_t *t = &ip->t[tflm_model_input(m, k)];
+        t->flags |= TFLM_TF_INPUT | TFLM_TF_USED;
+        if (t->loc == TFLM_LOC_MODEL) {
+            return set_err(ip, TFLM_ERR_MODEL_CORRUPT, -1, tflm_model_input(m, k), "a model input is a constant");
+        }
+        t->first = 0;
+        t->last = last_op;
+    }
+    for (uint32_t k = 0; k < m->n_outputs; k++) {
+        tflm_rt_tensor_t *t = &ip->t[tflm_model_output(m, k)];
+        t->flags |= TFLM_TF_OUTPUT | TFLM_TF_USED;
+    }
+    for (uint32_t i = 0; i < m->n_ops; i++) {
+        tflm_rt_node_t *n = &ip->n[i];
+        tflm_fb_table_t op;
+        memset(n, 0, sizeof(*n));
+        tflm_model_op_table(m, i, &op);
+        n->op = op.pos;
+        uint32_t nin = 0, nout = 0;
+        n->in = tflm_fb_vec(&op, FB_OP_INPUTS, 4, &nin, NULL);
+        n->out = tflm_fb_vec(&op, FB_OP_OUTPUTS, 4, &nout, NULL);
+        n->n_in = (uint8_t)nin;
+        n->n_out = (uint8_t)nout;
+        int32_t builtin, version;
+        const char *custom;
+        uint32_t clen;
+        tflm_model_opcode(m, &op, &builtin, &version, &custom, &clen);
+        int32_t r = tflm_registry_find(builtin, custom, clen);
+        if (r < 0) {
+            set_err(ip, TFLM_ERR_UNSUPPORTED_OP, (int32_t)i, -1, "op not in this engine's registry");
+            if (builtin == 32 && custom != NULL) {
+                uint32_t k = 0;
+                for (; k < clen && k + 1 < sizeof(ip->err.custom); k++) {
+                    char c = custom[k];
+                    ip->err.custom[k] = (c >= 32 && c < 127) ? c : '?';
+                }
+                ip->err.custom[k] = 0;
+                ip->err.op_name = NULL;
+            }
+            return TFLM_ERR_UNSUPPORTED_OP;
+        }
+        n->reg = (uint16_t)r;
+        for (uint32_t k = 0; k < nin; k++) {
+            int32_t x = idx_at(m, n->in, k);
+            if (x < 0) {
+                continue;
+            }
+            tflm_rt_tensor_t *t = &ip->t[x];
+            t->flags |= TFLM_TF_USED;
+            if (t->first < 0) {
+                t->first = (int16_t)i;
+            }
+            if (t->last < (int16_t)i) {
+                t->last = (int16_t)i;
+            }
+        }
+        for (uint32_t k = 0; k < nout; k++) {
+            int32_t x = idx_at(m, n->out, k);
+            tflm_rt_tensor_t *t = &ip->t[x];
+            if (t->loc == TFLM_LOC_MODEL) {
+                return set_err(ip, TFLM_ERR_MODEL_CORRUPT, (int32_t)i, x, "an op writes into a constant tensor");
+            }
+            if (t->flags & TFLM_TF_INPUT) {
+                return set_err(ip, TFLM_ERR_MODEL_CORRUPT, (int32_t)i, x, "an op writes into a model input");
+            }
+            t->flags |= TFLM_TF_USED;
+            if (t->first < 0) {
+                t->first = (int16_t)i;
+            }
+            if (t->last < (int16_t)i) {
+                t->last = (int16_t)i;
+            }
+        }
+    }
+    for (uint32_t i = 0; i < m->n_tensors; i++) {
+        tflm_rt_tensor_t *t = &ip->t[i];
+        if (t->flags & TFLM_TF_OUTPUT) {
+            if (t->first < 0) {
+                t->first = 0;
+            }
+            t->last = last_op;
+        }
+        if (t->loc == TFLM_LOC_NONE && (t->flags & TFLM_TF_USED)) {
+            t->loc = TFLM_LOC_ARENA;
+            if (t->first < 0) {
+                t->first = 0;
+            }
+        }
+    }
+    return TFLM_OK;
+}
+
+static tflm_status_t prepare_all(tflm_interp_t *ip) {
+    tflm_tensor_t in[TFLM_MAX_OP_IO], out[TFLM_MAX_OP_IO];
+    tflm_node_t node;
+    for (uint32_t i = 0; i < ip->model->n_ops; i++) {
+        make_node(ip, i, &node, in, out, 1);
+        ip->err.status = TFLM_OK;
+        tflm_status_t st = tflm_registry[ip->n[i].reg].prepare(&node);
+        if (st != TFLM_OK) {
+            if (ip->err.status == TFLM_OK || ip->err.op_index != (int32_t)i) {
+                set_err(ip, st, (int32_t)i, -1, NULL);
+            }
+            return st;
+        }
+        if (!ip->measuring && ip->n[i].data_bytes != 0 && ip->n[i].data == 0) {
+            return set_err(ip, TFLM_ERR_EVAL, (int32_t)i, -1, "kernel measured persistent data but did not take it");
+        }
+    }
+    return TFLM_OK;
+}
+
+// Measure into tables at ip->t / ip->n: returns head and tail sizes.
+static tflm_status_t measure(tflm_interp_t *ip, uint32_t *head, uint32_t *tail) {
+    const tflm_model_t *m = ip->model;
+    ip->measuring = 1;
+    tflm_status_t st = setup_tables(ip);
+    if (st == TFLM_OK) {
+        st = prepare_all(ip);
+    }
+    ip->measuring = 0;
+    if (st != TFLM_OK) {
+        return st;
+    }
+    plan_aliases(ip);
+    *head = plan_greedy(ip);
+    uint64_t t = table_bytes(m);
+    for (uint32_t i = 0; i < m->n_ops; i++) {
+        t += ip->n[i].data_bytes;
+    }
+    for (uint32_t i = 0; i < m->n_tensors; i++) {
+        if (ip->t[i].loc == TFLM_LOC_PERSIST) {
+            t += ALIGN_UP(ip->t[i].bytes);
+        }
+    }
+    if (t + *head > 0x7fffffffu) {
+        return set_err(ip, TFLM_ERR_MODEL_LIMIT, -1, -1, "arena would exceed 2 GB");
+    }
+    *tail = (uint32_t)t;
+    return TFLM_OK;
+}
+
+tflm_status_t tflm_interp_measure(const tflm_model_t *m, void *work, uint32_t work_len, uint32_t *needed, tflm_error_t *err) {
+    tflm_interp_t ip;
+    memset(&ip, 0, sizeof(ip));
+    ip.model = m;
+    *needed = 0;
+    if (work_len < table_bytes(m) || ((uintptr_t)work & (TFLM_ALIGN - 1)) != 0) {
+        set_err(&ip, TFLM_ERR_ARENA_TOO_SMALL, -1, -1, "measure needs tflm_interp_work_size() aligned bytes");
+        ip.err.needed = table_bytes(m);
+        if (err) {
+            *err = ip.err;
+        }
+        return TFLM_ERR_ARENA_TOO_SMALL;
+    }
+    ip.t = (tflm_rt_tensor_t *)work;
+    ip.n = (tflm_rt_node_t *)((uint8_t *)work + m->n_tensors * 36u);
+    uint32_t head, tail;
+    tflm_status_t st = measure(&ip, &head, &tail);
+    if (st == TFLM_OK) {
+        *needed = head + tail;
+    }
+    if (err) {
+        *err = ip.err;
+        err->status = st;
+    }
+    return st;
+}
+
+static void reset_variables(tflm_interp_t *ip) {
+    const tflm_model_t *m = ip->model;
+    for (uint32_t i = 0; i < m->n_tensors; i++) {
+        tflm_rt_tensor_t *t = &ip->t[i];
+        if (t->loc != TFLM_LOC_PERSIST) {
+            continue;
+        }
+        uint8_t *p = ip->arena + t->data;
+        tflm_fb_table_t tt;
+        uint32_t dlen = 0;
+        tflm_model_tensor_table(m, (int32_t)i, &tt);
+        uint32_t d = tflm_model_tensor_data(m, &tt, &dlen);
+        if (d && dlen >= t->bytes) {
+            memcpy(p, m->buf + d, t->bytes);
+        } else if (t->type == TFLM_INT8 || t->type == TFLM_UINT8) {
+            memset(p, (int)(uint8_t)t->zero_point, t->bytes);
+        } else if (t->type == TFLM_INT16) {
+            int16_t z = (int16_t)t->zero_point;
+            for (uint32_t k = 0; k + 1 < t->bytes + 1 && k < t->bytes; k += 2) {
+                memcpy(p + k, &z, 2);
+            }
+        } else {
+            memset(p, 0, t->bytes);
+        }
+    }
+}
+
+tflm_status_t tflm_interp_init(tflm_interp_t *ip, const tflm_model_t *m, void *arena, uint32_t arena_size) {
+    memset(ip, 0, sizeof(*ip));
+    ip->model = m;
+    ip->err.op_index = -1;
+    ip->err.tensor = -1;
+    ip->err.builtin = -1;
+    if (arena == NULL || ((uintptr_t)arena & (TFLM_ALIGN - 1)) != 0) {
+        return set_err(ip, TFLM_ERR_ARENA_ALIGN, -1, -1, "arena must be 8-byte aligned");
+    }
+    uint32_t tb = table_bytes(m);
+    arena_size &= ~(uint32_t)(TFLM_ALIGN - 1);
+    if (arena_size < tb) {
+        set_err(ip, TFLM_ERR_ARENA_TOO_SMALL, -1, -1, "arena smaller than the model's tables");
+        ip->err.needed = tb;
+        return TFLM_ERR_ARENA_TOO_SMALL;
+    }
+    ip->arena = (uint8_t *)arena;
+    ip->arena_size = arena_size;
+    ip->t = (tflm_rt_tensor_t *)(ip->arena + arena_size - tb);
+    ip->n = (tflm_rt_node_t *)((uint8_t *)ip->t + m->n_tensors * 36u);
+    uint32_t head, tail;
+    tflm_status_t st = measure(ip, &head, &tail);
+    if (st != TFLM_OK) {
+        return st;
+    }
+    if ((uint64_t)head + tail > arena_size) {
+        set_err(ip, TFLM_ERR_ARENA_TOO_SMALL, -1, -1, NULL);
+        ip->err.needed = head + tail;
+        return TFLM_ERR_ARENA_TOO_SMALL;
+    }
+    ip->head = head;
+    ip->tail = tail;
+    ip->cursor = arena_size - tb;
+    for (uint32_t i = 0; i < m->n_tensors; i++) {
+        tflm_rt_tensor_t *t = &ip->t[i];
+        if (t->loc == TFLM_LOC_PERSIST) {
+            ip->cursor -= ALIGN_UP(t->bytes);
+            t->data = ip->cursor;
+        }
+    }
+    // Keep the measured per-op sizes; clear offsets for the real pass.
+    for (uint32_t i = 0; i < m->n_ops; i++) {
+        ip->n[i].data = 0;
+    }
+    st = prepare_all(ip);
+    if (st != TFLM_OK) {
+        return st;
+    }
+    reset_variables(ip);
+    ip->err.status = TFLM_OK;
+    ip->ready = 1;
+    return TFLM_OK;
+}
+
+tflm_status_t tflm_interp_invoke(tflm_interp_t *ip) {
+    return tflm_interp_invoke_range(ip, 0, ip->model ? ip->model->n_ops : 0);
+}
+
+tflm_status_t tflm_interp_invoke_range(tflm_interp_t *ip, uint32_t from, uint32_t to) {
+    if (!ip->ready) {
+        return TFLM_ERR_NOT_READY;
+    }
+    tflm_tensor_t in[TFLM_MAX_OP_IO], out[TFLM_MAX_OP_IO];
+    tflm_node_t node;
+    const tflm_model_t *m = ip->model;
+    if (to > m->n_ops) {
+        to = m->n_ops;
+    }
+    for (uint32_t i = from; i < to; i++) {
+        uint32_t t0 = ip->clock ? ip->clock() : 0;
+        make_node(ip, i, &node, in, out, 0);
+        tflm_status_t st = tflm_registry[ip->n[i].reg].eval(&node);
+        if (st != TFLM_OK) {
+            if (ip->err.status == TFLM_OK || ip->err.op_index != (int32_t)i) {
+                set_err(ip, st, (int32_t)i, -1, NULL);
+            }
+            return st;
+        }
+        ip->n[i].ticks = ip->clock ? ip->clock() - t0 : 0;
+    }
+    return TFLM_OK;
+}
+
+tflm_status_t tflm_interp_reset(tflm_interp_t *ip) {
+    if (!ip->ready) {
+        return TFLM_ERR_NOT_READY;
+    }
+    reset_variables(ip);
+    return TFLM_OK;
+}
+
+uint32_t tflm_interp_arena_used(const tflm_interp_t *ip) {
+    return ip->head + ip->tail;
+}
+
+void *tflm_interp_tensor_data(const tflm_interp_t *ip, int32_t index) {
+    if (!ip->ready || index < 0 || (uint32_t)index >= ip->model->n_tensors) {
+        return NULL;
+    }
+    tflm_tensor_t v;
+    make_view(ip, index, &v, 0);
+    return v.data;
+}
+
+uint32_t tflm_interp_op_ticks(const tflm_interp_t *ip, uint32_t op) {
+    return ip->ready && op < ip->model->n_ops ? ip->n[op].ticks : 0;
+}
+
+// ---- messages --------------------------------------------------------------
+
+const char *tflm_status_str(tflm_status_t st) {
+    static const char *const s[TFLM_STATUS_COUNT] = {
+        "ok",
+        "model file is truncated",
+        "not a TFLite model",
+        "model file is corrupt",
+        "unsupported model schema version",
+        "model data is misaligned",
+        "model exceeds an engine limit",
+        "model must have one subgraph",
+        "unsupported op",
+        "unsupported tensor type for this op",
+        "tensor shapes do not fit the op",
+        "invalid quantization parameters",
+        "invalid op parameter",
+        "op parameter must be constant",
+        "arena too small",
+        "arena misaligned",
+        "model not ready",
+        "index out of range",
+        "op failed while running",
+    };
+    return (unsigned)st < TFLM_STATUS_COUNT ? s[st] : "unknown error";
+}
+
+typedef struct {
+    char *p;
+    size_t left;
+} out_t;
+
+static void put_s(out_t *o, const char *s, size_t n) {
+    while (n-- && *s && o->left > 1) {
+        *o->p++ = *s++;
+        o->left--;
+    }
+    *o->p = 0;
+}
+
+static void put_str(out_t *o, const char *s) {
+    put_s(o, s, (size_t)-1);
+}
+
+static void put_int(out_t *o, int64_t v) {
+    char tmp[24];
+    int k = 0;
+    uint64_t u = v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v;
+    do {
+        tmp[k++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) {
+        tmp[k++] = '-';
+    }
+    while (k) {
+        char c[2] = { tmp[--k], 0 };
+        put_str(o, c);
+    }
+}
+
+char *tflm_error_format(const tflm_error_t *e, char *buf, size_t len) {
+    out_t o = { buf, len };
+    if (len == 0) {
+        return buf;
+    }
+    buf[0] = 0;
+    if (e->status == TFLM_ERR_UNSUPPORTED_OP) {
+        put_str(&o, "unsupported op ");
+        if (e->op_name) {
+            put_str(&o, e->op_name);
+        } else {
+            put_str(&o, "CUSTOM '");
+            put_str(&o, e->custom);
+            put_str(&o, "'");
+        }
+        put_str(&o, " (builtin code ");
+        put_int(&o, e->builtin);
+        put_str(&o, ", version ");
+        put_int(&o, e->version);
+        put_str(&o, ") at op #");
+        put_int(&o, e->op_index);
+        put_str(&o, ": this engine cannot run the model; see tflm.ops() for the supported ops");
+        return buf;
+    }
+    if (e->status == TFLM_ERR_ARENA_TOO_SMALL) {
+        put_str(&o, "arena too small: the model needs ");
+        put_int(&o, e->needed);
+        put_str(&o, " bytes");
+        if (e->detail) {
+            put_str(&o, " (");
+            put_str(&o, e->detail);
+            put_str(&o, ")");
+        }
+        return buf;
+    }
+    put_str(&o, tflm_status_str(e->status));
+    if (e->detail) {
+        put_str(&o, ": ");
+        put_str(&o, e->detail);
+    }
+    if (e->op_index >= 0) {
+        put_str(&o, " (op #");
+        put_int(&o, e->op_index);
+        if (e->op_name) {
+            put_str(&o, " ");
+            put_str(&o, e->op_name);
+        }
+        put_str(&o, ")");
+    }
+    if (e->tensor >= 0) {
+        put_str(&o, " (tensor ");
+        put_int(&o, e->tensor);
+        put_str(&o, ")");
+    }
+    return buf;
+}
