@@ -42,5 +42,22 @@ $(BUILD)/host-san/tflm_run: $(ENGINE_SRC) $(ENGINE_HDR) tools/tflm_run.c
 	@mkdir -p $(@D)
 	$(CC) $(SAN_CFLAGS) -I$(ENGINE) -o $@ tools/tflm_run.c $(ENGINE_SRC) -lm
 
+demo: deps host
+	$(PY) tools/demo_person_detect.py
+
+# The fast tier runs in CI; TIER=full runs the large sweeps (by hand).
+TIER ?= fast
+test: deps host host-san
+	$(MAKE) test-hostile
+	$(PY) -m pytest -q tests/conformance --tier $(TIER)
+	$(MAKE) fuzz
+	$(PY) tools/demo_person_detect.py
+
+test-conformance: deps host host-san
+	$(PY) -m pytest -q tests/conformance --tier $(TIER)
+
+bench: deps host
+	$(PY) tools/bench_host.py
+
 clean:
 	rm -rf $(BUILD)

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Install every host dependency of the project, pinned, by package name.
+#   Debian packages (the machine's own suite): compilers, valgrind, clang for fuzzing.
+#   PyPI: tools/requirements.txt (+ tools/requirements-lock.txt) into .deps/venv.
+# Safe to re-run; does nothing that is already done.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+deps="$top/.deps"
+mkdir -p "$deps"
+
+apt_pkgs=(build-essential valgrind clang-14 libclang-rt-14-dev llvm-14)
+missing=()
+for p in "${apt_pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "deps: installing Debian packages: ${missing[*]}"
+    sudo_cmd=""
+    [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+venv="$deps/venv"
+if [ ! -x "$venv/bin/python" ]; then
+    echo "deps: creating $venv"
+    python3 -m venv "$venv"
+fi
+stamp="$venv/.req-$(cat "$top/tools/requirements.txt" "$top/tools/requirements-lock.txt" | sha1sum | cut -c1-12)"
+if [ ! -f "$stamp" ]; then
+    echo "deps: installing Python packages (tensorflow-cpu, tflite-micro, ...)"
+    "$venv/bin/pip" install -q --disable-pip-version-check -r "$top/tools/requirements.txt" -c "$top/tools/requirements-lock.txt"
+    touch "$stamp"
+fi
+echo "deps: ok"
