@@ -45,7 +45,7 @@ def callgrind(cmd, toggle):
         m = re.search(r"Collected : (\d+)", r.stderr)
         if r.returncode != 0 or not m:
             return None, r.stdout + r.stderr
-        return int(m.group(1)), r.stdout
+        return int(m.group(1)), r.stdout + r.stderr
 
 
 def bench(model):

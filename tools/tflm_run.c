@@ -2,6 +2,7 @@
 //
 //   tflm_run MODEL.tflite [-i IN.bin]... [-o OUT.bin]... [--dump DIR]
 //            [--arena N] [--repeat N] [--list]
+//   tflm_run --ops            (the supported ops of this build)
 //
 // Reads each input tensor's raw bytes from the -i files in order, writes each
 // output tensor's raw bytes to the -o files in order, and prints one line of
@@ -89,8 +90,16 @@ int main(int argc, char **argv) {
             repeat = atoi(argv[++a]);
         } else if (!strcmp(argv[a], "--list")) {
             list = 1;
+        } else if (!strcmp(argv[a], "--ops")) {
+            // The registry: every op this build supports, as one JSON line.
+            printf("{\"ops\":[");
+            for (uint32_t i = 0; i < tflm_registry_count(); i++) {
+                printf("%s\"%s\"", i ? "," : "", tflm_registry_name(i));
+            }
+            printf("]}\n");
+            return 0;
         } else if (!strcmp(argv[a], "-h") || !strcmp(argv[a], "--help")) {
-            printf("usage: tflm_run MODEL.tflite [-i IN.bin]... [-o OUT.bin]... [--dump DIR] [--arena N] [--repeat N] [--list]\n"
+            printf("usage: tflm_run MODEL.tflite [-i IN.bin]... [-o OUT.bin]... [--dump DIR] [--arena N] [--repeat N] [--list] | --ops\n"
                 "  runs the model on the host engine; prints one JSON line (arena_bytes, ops, inputs, outputs)\n"
                 "  example: tflm_run person_detect.tflite -i image.bin -o scores.bin\n");
             return 0;

@@ -643,6 +643,8 @@ tflm_status_t tflm_interp_measure(const tflm_model_t *m, void *work, uint32_t wo
     return st;
 }
 
+// As TFLM: a variable tensor's buffer in the file is ignored; int8 variables
+// start at their zero point, every other type at zero bytes.
 static void reset_variables(tflm_interp_t *ip) {
     const tflm_model_t *m = ip->model;
     for (uint32_t i = 0; i < m->n_tensors; i++) {
@@ -650,23 +652,8 @@ static void reset_variables(tflm_interp_t *ip) {
         if (t->loc != TFLM_LOC_PERSIST) {
             continue;
         }
-        uint8_t *p = ip->arena + t->data;
-        tflm_fb_table_t tt;
-        uint32_t dlen = 0;
-        tflm_model_tensor_table(m, (int32_t)i, &tt);
-        uint32_t d = tflm_model_tensor_data(m, &tt, &dlen);
-        if (d && dlen >= t->bytes) {
-            memcpy(p, m->buf + d, t->bytes);
-        } else if (t->type == TFLM_INT8 || t->type == TFLM_UINT8) {
-            memset(p, (int)(uint8_t)t->zero_point, t->bytes);
-        } else if (t->type == TFLM_INT16) {
-            int16_t z = (int16_t)t->zero_point;
-            for (uint32_t k = 0; k + 1 < t->bytes + 1 && k < t->bytes; k += 2) {
-                memcpy(p + k, &z, 2);
-            }
-        } else {
-            memset(p, 0, t->bytes);
-        }
+        int v = t->type == TFLM_INT8 ? (int)(uint8_t)t->zero_point : 0;
+        memset(ip->arena + t->data, v, t->bytes);
     }
 }
 
