@@ -10,6 +10,7 @@
 #include "ops_nn.def"
 #include "ops_elem.def"
 #include "ops_shape.def"
+#include "ops_seq.def"
 #undef TFLM_OP
 #undef TFLM_CUSTOM
 
@@ -19,6 +20,7 @@ const tflm_op_reg_t tflm_registry[] = {
 #include "ops_nn.def"
 #include "ops_elem.def"
 #include "ops_shape.def"
+#include "ops_seq.def"
     { -1, NULL, NULL, NULL, NULL, 0 },
 };
 #undef TFLM_OP
