@@ -11,7 +11,7 @@ ENGINE := usermod_tflm/engine
 ENGINE_SRC := $(sort $(wildcard $(ENGINE)/*.c $(ENGINE)/kernels/*.c $(ENGINE)/kernels/ref/*.c))
 ENGINE_HDR := $(wildcard $(ENGINE)/*.h $(ENGINE)/kernels/*.def $(ENGINE)/kernels/ref/*.h)
 CC ?= gcc
-CSTD := -std=c99 -Wall -Wextra -Werror=implicit-function-declaration -Wno-unused-parameter
+CSTD := -std=c99 -ffp-contract=off -Wall -Wextra -Werror=implicit-function-declaration -Wno-unused-parameter
 HOST_CFLAGS := $(CSTD) -O2 -g
 SAN_CFLAGS := $(CSTD) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 

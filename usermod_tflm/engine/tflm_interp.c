@@ -349,7 +349,9 @@ static uint32_t plan_greedy(tflm_interp_t *ip) {
                 if (!placed || l2 < first || f2 > last || s2 == 0) {
                     continue;
                 }
-                if (*o2 < cand + size && cand < *o2 + s2 && *o2 + s2 > bump) {
+                // Test against the running bump: one pass can step over many
+                // items (testing against cand made hostile files cost O(n^3)).
+                if (*o2 < bump + size && bump < *o2 + s2) {
                     bump = *o2 + s2;
                 }
             }
@@ -408,9 +410,8 @@ static void plan_aliases(tflm_interp_t *ip) {
         uint32_t r = root_of(ip, (uint32_t)a);
         tflm_rt_tensor_t *tr = &ip->t[r];
         if (flags & TFLM_OPF_INPLACE) {
-            // Writing over input 0 is safe only if nothing reads its memory later
-            // and it is not a model input (which must survive an invoke).
-            if (tr->last != (int16_t)i || (tr->flags & TFLM_TF_INPUT)) {
+            // Writing over input 0 is safe only if nothing reads its memory later.
+            if (tr->last != (int16_t)i) {
                 continue;
             }
             // Another input of this op must not share the memory either.
@@ -479,8 +480,9 @@ static tflm_status_t setup_tables(tflm_interp_t *ip) {
         if (t->loc == TFLM_LOC_MODEL) {
             return set_err(ip, TFLM_ERR_MODEL_CORRUPT, -1, tflm_model_input(m, k), "a model input is a constant");
         }
+        // As in TFLM, an input lives from the start to its last reader: its
+        // memory may be reused afterwards, so inputs are written before each invoke.
         t->first = 0;
-        t->last = last_op;
     }
     for (uint32_t k = 0; k < m->n_outputs; k++) {
         tflm_rt_tensor_t *t = &ip->t[tflm_model_output(m, k)];
@@ -560,6 +562,9 @@ static tflm_status_t setup_tables(tflm_interp_t *ip) {
             t->loc = TFLM_LOC_ARENA;
             if (t->first < 0) {
                 t->first = 0;
+            }
+            if (t->last < t->first) {
+                t->last = t->first;
             }
         }
     }

@@ -16,6 +16,14 @@ static tflm_status_t fail(tflm_error_t *err, tflm_status_t st, int32_t op, int32
     return st;
 }
 
+// Status for a flatbuffer failure kind (TFLM_FB_*).
+static tflm_status_t fb_status(int why) {
+    if (why == TFLM_FB_MISALIGNED) {
+        return TFLM_ERR_MODEL_ALIGN;
+    }
+    return why == TFLM_FB_PAST_END ? TFLM_ERR_MODEL_TRUNCATED : TFLM_ERR_MODEL_CORRUPT;
+}
+
 uint32_t tflm_type_size(int32_t type) {
     switch (type) {
         case TFLM_FLOAT32:
@@ -172,7 +180,7 @@ static tflm_status_t check_tensor(const tflm_model_t *m, uint32_t i, tflm_error_
     tflm_fb_table_t t;
     int bad = 0;
     if (!tflm_model_tensor_table(m, (int32_t)i, &t)) {
-        return fail(err, TFLM_ERR_MODEL_CORRUPT, -1, (int32_t)i, "tensor table out of range");
+        return fail(err, fb_status(tflm_fb_vec_table_why(m->buf, m->len, m->tensors, i)), -1, (int32_t)i, "tensor table out of range");
     }
     uint32_t nd = 0;
     uint32_t sh = tflm_fb_vec(&t, FB_T_SHAPE, 4, &nd, &bad);
@@ -185,7 +193,7 @@ static tflm_status_t check_tensor(const tflm_model_t *m, uint32_t i, tflm_error_
         return fail(err, TFLM_ERR_UNSUPPORTED_TYPE, -1, (int32_t)i, "sparse tensors are not supported");
     }
     if (bad) {
-        return fail(err, bad == 2 ? TFLM_ERR_MODEL_ALIGN : TFLM_ERR_MODEL_CORRUPT, -1, (int32_t)i, "tensor fields out of range");
+        return fail(err, fb_status(bad), -1, (int32_t)i, "tensor fields out of range");
     }
     (void)var;
     if (nd > TFLM_MAX_DIMS) {
@@ -215,7 +223,7 @@ static tflm_status_t check_tensor(const tflm_model_t *m, uint32_t i, tflm_error_
     if (bi != 0) {
         tflm_fb_table_t b;
         if (!tflm_fb_vec_table(m->buf, m->len, m->buffers, bi, &b)) {
-            return fail(err, TFLM_ERR_MODEL_CORRUPT, -1, (int32_t)i, "buffer table out of range");
+            return fail(err, fb_status(tflm_fb_vec_table_why(m->buf, m->len, m->buffers, bi)), -1, (int32_t)i, "buffer table out of range");
         }
         uint32_t n = 0;
         int bbad = 0;
@@ -223,7 +231,7 @@ static tflm_status_t check_tensor(const tflm_model_t *m, uint32_t i, tflm_error_
         uint64_t off = tflm_fb_u64(&b, FB_BUF_OFFSET, 0, &bbad);
         uint64_t size = tflm_fb_u64(&b, FB_BUF_SIZE, 0, &bbad);
         if (bbad || (off > 1 && (off >= m->len || size > m->len - off))) {
-            return fail(err, TFLM_ERR_MODEL_CORRUPT, -1, (int32_t)i, "buffer data out of range");
+            return fail(err, bbad ? fb_status(bbad) : TFLM_ERR_MODEL_TRUNCATED, -1, (int32_t)i, "buffer data out of range");
         }
         uint32_t len = 0;
         uint32_t d = tflm_model_tensor_data(m, &t, &len);
@@ -231,21 +239,26 @@ static tflm_status_t check_tensor(const tflm_model_t *m, uint32_t i, tflm_error_
             if (len < elems * es) {
                 return fail(err, TFLM_ERR_MODEL_CORRUPT, -1, (int32_t)i, "constant data shorter than its tensor");
             }
-            uint32_t al = es > 8 ? 8 : es;
+            // Converters place int64 buffers at 4 mod 8: kernels read
+            // 64-bit constants with memcpy, so 4-byte alignment is enough.
+            uint32_t al = es > 4 ? 4 : es;
             if (((uintptr_t)(m->buf + d)) % al != 0) {
                 return fail(err, TFLM_ERR_MODEL_ALIGN, -1, (int32_t)i, "constant data misaligned (load the model at an 8-byte aligned address)");
             }
         }
     }
     uint32_t qp = tflm_fb_ref(&t, FB_T_QUANT, &bad);
+    if (bad) {
+        return fail(err, fb_status(bad), -1, (int32_t)i, "quantization reference out of range");
+    }
     if (qp) {
         tflm_fb_table_t q;
         if (!tflm_fb_table_open(m->buf, m->len, qp, &q)) {
-            return fail(err, TFLM_ERR_MODEL_CORRUPT, -1, (int32_t)i, "quantization table out of range");
+            return fail(err, fb_status(tflm_fb_table_why(m->buf, m->len, qp)), -1, (int32_t)i, "quantization table out of range");
         }
         uint32_t ns = 0, nz = 0, nmin = 0, nmax = 0;
         uint32_t s = tflm_fb_vec(&q, FB_Q_SCALE, 4, &ns, &bad);
-        tflm_fb_vec(&q, FB_Q_ZERO_POINT, 8, &nz, &bad);
+        uint32_t z = tflm_fb_vec(&q, FB_Q_ZERO_POINT, 8, &nz, &bad);
         tflm_fb_vec(&q, 0, 4, &nmin, &bad);
         tflm_fb_vec(&q, 1, 4, &nmax, &bad);
         int32_t qdim = tflm_fb_i32(&q, FB_Q_DIM, 0, &bad);
@@ -253,7 +266,7 @@ static tflm_status_t check_tensor(const tflm_model_t *m, uint32_t i, tflm_error_
             return fail(err, TFLM_ERR_BAD_QUANT, -1, (int32_t)i, "custom quantization details are not supported");
         }
         if (bad) {
-            return fail(err, bad == 2 ? TFLM_ERR_MODEL_ALIGN : TFLM_ERR_MODEL_CORRUPT, -1, (int32_t)i, "quantization fields out of range");
+            return fail(err, fb_status(bad), -1, (int32_t)i, "quantization fields out of range");
         }
         if (ns > 1) {
             // Converters leave a stale quantized_dimension on 1-D biases:
@@ -278,6 +291,25 @@ static tflm_status_t check_tensor(const tflm_model_t *m, uint32_t i, tflm_error_
         }
         if (ns > 65535) {
             return fail(err, TFLM_ERR_MODEL_LIMIT, -1, (int32_t)i, "too many quantization scales");
+        }
+        // Zero points must be values of the tensor's type (kernels add them
+        // to int32 sums: an out-of-range one overflows).
+        int64_t zlo = INT32_MIN, zhi = INT32_MAX;
+        if (type == TFLM_INT8) {
+            zlo = -128, zhi = 127;
+        } else if (type == TFLM_UINT8) {
+            zlo = 0, zhi = 255;
+        } else if (type == TFLM_INT16) {
+            zlo = -32768, zhi = 32767;
+        } else if (type == TFLM_UINT16) {
+            zlo = 0, zhi = 65535;
+        }
+        for (uint32_t k = 0; k < nz; k++) {
+            int64_t zp;
+            memcpy(&zp, m->buf + z + 8 * k, 8);
+            if (zp < zlo || zp > zhi) {
+                return fail(err, TFLM_ERR_BAD_QUANT, -1, (int32_t)i, "zero point out of range for the tensor type");
+            }
         }
     }
     return TFLM_OK;
@@ -319,7 +351,7 @@ tflm_status_t tflm_model_load(tflm_model_t *m, const void *buf_, uint32_t len, t
     tflm_fb_table_t root, sg;
     int bad = 0;
     if (!tflm_fb_table_open(buf, len, tflm_rd_u32(buf), &root)) {
-        return fail(err, TFLM_ERR_MODEL_CORRUPT, -1, -1, "root table out of range");
+        return fail(err, fb_status(tflm_fb_table_why(buf, len, tflm_rd_u32(buf))), -1, -1, "root table out of range");
     }
     uint32_t version = tflm_fb_u32(&root, FB_MODEL_VERSION, 0, &bad);
     uint32_t nsg = 0;
@@ -329,20 +361,23 @@ tflm_status_t tflm_model_load(tflm_model_t *m, const void *buf_, uint32_t len, t
     uint32_t nd = 0;
     m->description = tflm_fb_vec(&root, FB_MODEL_DESCRIPTION, 1, &nd, &bad);
     if (bad) {
-        return fail(err, bad == 2 ? TFLM_ERR_MODEL_ALIGN : TFLM_ERR_MODEL_CORRUPT, -1, -1, "model table fields out of range");
+        return fail(err, fb_status(bad), -1, -1, "model table fields out of range");
     }
     if (version != 3) {
         return fail(err, TFLM_ERR_MODEL_VERSION, -1, -1, "schema version is not 3");
     }
-    if (nsg < 1 || !tflm_fb_vec_table(buf, len, sgv, 0, &sg)) {
+    if (nsg < 1) {
         return fail(err, TFLM_ERR_SUBGRAPHS, -1, -1, "model has no subgraph");
+    }
+    if (!tflm_fb_vec_table(buf, len, sgv, 0, &sg)) {
+        return fail(err, fb_status(tflm_fb_vec_table_why(buf, len, sgv, 0)), -1, -1, "subgraph table out of range");
     }
     m->tensors = tflm_fb_vec(&sg, FB_SG_TENSORS, 4, &m->n_tensors, &bad);
     m->inputs = tflm_fb_vec(&sg, FB_SG_INPUTS, 4, &m->n_inputs, &bad);
     m->outputs = tflm_fb_vec(&sg, FB_SG_OUTPUTS, 4, &m->n_outputs, &bad);
     m->ops = tflm_fb_vec(&sg, FB_SG_OPERATORS, 4, &m->n_ops, &bad);
     if (bad) {
-        return fail(err, bad == 2 ? TFLM_ERR_MODEL_ALIGN : TFLM_ERR_MODEL_CORRUPT, -1, -1, "subgraph fields out of range");
+        return fail(err, fb_status(bad), -1, -1, "subgraph fields out of range");
     }
     if (m->n_tensors > TFLM_MAX_TENSORS || m->n_ops > TFLM_MAX_OPS) {
         return fail(err, TFLM_ERR_MODEL_LIMIT, -1, -1, "too many tensors or ops");
@@ -367,7 +402,7 @@ tflm_status_t tflm_model_load(tflm_model_t *m, const void *buf_, uint32_t len, t
     for (uint32_t i = 0; i < m->n_opcodes; i++) {
         tflm_fb_table_t oc;
         if (!tflm_fb_vec_table(buf, len, m->opcodes, i, &oc)) {
-            return fail(err, TFLM_ERR_MODEL_CORRUPT, -1, -1, "operator code table out of range");
+            return fail(err, fb_status(tflm_fb_vec_table_why(buf, len, m->opcodes, i)), -1, -1, "operator code table out of range");
         }
         uint32_t n = 0;
         tflm_fb_u8(&oc, FB_OC_DEPRECATED, 0, &bad);
@@ -375,13 +410,13 @@ tflm_status_t tflm_model_load(tflm_model_t *m, const void *buf_, uint32_t len, t
         tflm_fb_i32(&oc, FB_OC_VERSION, 1, &bad);
         tflm_fb_vec(&oc, FB_OC_CUSTOM, 1, &n, &bad);
         if (bad) {
-            return fail(err, TFLM_ERR_MODEL_CORRUPT, -1, -1, "operator code fields out of range");
+            return fail(err, fb_status(bad), -1, -1, "operator code fields out of range");
         }
     }
     for (uint32_t i = 0; i < m->n_ops; i++) {
         tflm_fb_table_t op, opt;
         if (!tflm_model_op_table(m, i, &op)) {
-            return fail(err, TFLM_ERR_MODEL_CORRUPT, (int32_t)i, -1, "operator table out of range");
+            return fail(err, fb_status(tflm_fb_vec_table_why(buf, len, m->ops, i)), (int32_t)i, -1, "operator table out of range");
         }
         uint32_t idx = tflm_fb_u32(&op, FB_OP_OPCODE, 0, &bad);
         uint32_t nin = 0, nout = 0, nc = 0;
@@ -391,16 +426,19 @@ tflm_status_t tflm_model_load(tflm_model_t *m, const void *buf_, uint32_t len, t
         uint32_t o = tflm_fb_ref(&op, FB_OP_OPTIONS, &bad);
         tflm_fb_vec(&op, FB_OP_CUSTOM, 1, &nc, &bad);
         if (bad) {
-            return fail(err, bad == 2 ? TFLM_ERR_MODEL_ALIGN : TFLM_ERR_MODEL_CORRUPT, (int32_t)i, -1, "operator fields out of range");
+            return fail(err, fb_status(bad), (int32_t)i, -1, "operator fields out of range");
         }
         if (o && !tflm_fb_table_open(buf, len, o, &opt)) {
-            return fail(err, TFLM_ERR_MODEL_CORRUPT, (int32_t)i, -1, "operator options table out of range");
+            return fail(err, fb_status(tflm_fb_table_why(buf, len, o)), (int32_t)i, -1, "operator options table out of range");
         }
         if (idx >= m->n_opcodes) {
             return fail(err, TFLM_ERR_MODEL_CORRUPT, (int32_t)i, -1, "operator code index out of range");
         }
-        if (nin > TFLM_MAX_OP_IO || nout > TFLM_MAX_OP_IO || nout == 0) {
-            return fail(err, TFLM_ERR_MODEL_LIMIT, (int32_t)i, -1, "operator has no output or more than 16 inputs/outputs");
+        if (nout == 0) {
+            return fail(err, TFLM_ERR_MODEL_CORRUPT, (int32_t)i, -1, "operator has no output");
+        }
+        if (nin > TFLM_MAX_OP_IO || nout > TFLM_MAX_OP_IO) {
+            return fail(err, TFLM_ERR_MODEL_LIMIT, (int32_t)i, -1, "operator has more than 16 inputs or outputs");
         }
         st = check_index_list(m, in, nin, 1, (int32_t)i, err);
         if (st == TFLM_OK) {

@@ -1,4 +1,5 @@
 // Fixed-point helpers shared by the reference kernels.
+#include <float.h>
 #include <math.h>
 #include "qmath.h"
 #include "../../tflm_kernel.h"
@@ -29,8 +30,17 @@ void tflm_quantize_multiplier(double m, int32_t *qm, int32_t *shift) {
     *shift = e;
 }
 
+// zp + round(v / scale), saturated to int32 (no undefined float->int cast).
 static int32_t quantize_val(float v, float scale, int32_t zp) {
-    return zp + (int32_t)roundf(v / scale);
+    float q = roundf(v / scale);
+    if (!(q > -2147483648.0f)) {
+        q = -2147483648.0f;
+    }
+    if (q >= 2147483648.0f) {
+        q = 2147483520.0f;
+    }
+    int64_t r = (int64_t)zp + (int64_t)q;
+    return r < INT32_MIN ? INT32_MIN : (r > INT32_MAX ? INT32_MAX : (int32_t)r);
 }
 
 void tflm_act_range_q(int act, float scale, int32_t zp, int32_t qmin, int32_t qmax, int32_t *lo, int32_t *hi) {
@@ -49,8 +59,9 @@ void tflm_act_range_q(int act, float scale, int32_t zp, int32_t qmin, int32_t qm
 }
 
 void tflm_act_range_f(int act, float *lo, float *hi) {
-    *lo = -INFINITY;
-    *hi = INFINITY;
+    // TFLite's "no limit" is +-FLT_MAX: an infinite result clamps to it.
+    *lo = -FLT_MAX;
+    *hi = FLT_MAX;
     if (act == TFLM_ACT_RELU) {
         *lo = 0.0f;
     } else if (act == TFLM_ACT_RELU6) {

@@ -34,7 +34,8 @@ static inline int32_t tflm_mul_qm(int32_t x, int32_t qm, int shift) {
 }
 
 // 64-bit accumulator variant (int16 activations): rounds the multiplier to
-// 16 bits, then one rounding shift.
+// 16 bits, then one rounding shift. Valid for shift in [-31, 14] and
+// |x| < 2^47 (callers check the shift range in prepare).
 static inline int32_t tflm_mul_qm64(int64_t x, int32_t qm, int shift) {
     int32_t reduced = qm < 0x7FFF0000 ? ((qm + (1 << 15)) >> 16) : 0x7FFF;
     int total = 15 - shift;

@@ -1,0 +1,108 @@
+// Shared geometry, requantisation and activation helpers of the nn ops.
+#include <float.h>
+#include <math.h>
+#include "conv_common.h"
+#include "qmath.h"
+
+int32_t tflm_conv_out_size(int padding, int32_t in, int32_t filter, int32_t stride, int32_t dil) {
+    int64_t eff = (int64_t)(filter - 1) * dil + 1;
+    int64_t n;
+    if (padding == TFLM_PAD_SAME) {
+        n = ((int64_t)in + stride - 1) / stride;
+    } else if (padding == TFLM_PAD_VALID) {
+        // Truncating division as in TFLite: a window larger than the input
+        // by less than a stride still gives 0, never a negative size.
+        n = ((int64_t)in + stride - eff) / stride;
+    } else {
+        return -1;
+    }
+    return n < 0 ? 0 : (int32_t)n;
+}
+
+int32_t tflm_conv_pad(int32_t stride, int32_t dil, int32_t in, int32_t filter, int32_t out) {
+    int64_t eff = (int64_t)(filter - 1) * dil + 1;
+    int64_t total = (int64_t)(out - 1) * stride + eff - in;
+    if (total < 0) {
+        total = 0;
+    }
+    total /= 2;
+    return total > INT32_MAX / 4 ? INT32_MAX / 4 : (int32_t)total;
+}
+
+int tflm_conv_scale_ok(float s) {
+    return isfinite(s) && s > 0.0f;
+}
+
+int tflm_conv_channel_quant(const tflm_tensor_t *in, const tflm_tensor_t *filter, const tflm_tensor_t *out,
+    int32_t n_ch, int32_t *mult, int32_t *shift) {
+    const int per_channel = filter->n_scales > 1;
+    for (int32_t c = 0; c < n_ch; ++c) {
+        float fs = tflm_tensor_scale(filter, per_channel ? (uint32_t)c : 0u);
+        if (!tflm_conv_scale_ok(fs)) {
+            return -1;
+        }
+        if (mult != NULL) {
+            double eff = (double)in->scale * (double)fs / (double)out->scale;
+            int32_t qm, sh;
+            tflm_quantize_multiplier(eff, &qm, &sh);
+            mult[c] = qm;
+            shift[c] = sh;
+        }
+    }
+    return 0;
+}
+
+int32_t tflm_conv_max_shift(const tflm_tensor_t *in, const tflm_tensor_t *filter, const tflm_tensor_t *out,
+    int32_t n_ch) {
+    int32_t best = -32;
+    const int per_channel = filter->n_scales > 1;
+    for (int32_t c = 0; c < n_ch; ++c) {
+        float fs = tflm_tensor_scale(filter, per_channel ? (uint32_t)c : 0u);
+        double eff = (double)in->scale * (double)fs / (double)out->scale;
+        int32_t qm, sh;
+        tflm_quantize_multiplier(eff, &qm, &sh);
+        if (sh > best) {
+            best = sh;
+        }
+    }
+    return best;
+}
+
+// round(v / scale) fits comfortably in int32 (TFLite fails the op otherwise).
+static int act_bound_ok(float v, float scale) {
+    float q = roundf(v / scale);
+    return q > -2147483520.0f && q < 2147483520.0f;
+}
+
+int tflm_conv_act_range_q(int act, const tflm_tensor_t *out, int32_t qmin, int32_t qmax, int32_t *lo, int32_t *hi) {
+    if (act != TFLM_ACT_NONE && act != TFLM_ACT_RELU && act != TFLM_ACT_RELU6 && act != TFLM_ACT_RELU_N1_TO_1) {
+        return -1;
+    }
+    if (act != TFLM_ACT_NONE) {
+        // zero_point + round(bound / scale) must not overflow.
+        if (!tflm_conv_scale_ok(out->scale) || out->zero_point < -65536 || out->zero_point > 65536) {
+            return -1;
+        }
+        if (!act_bound_ok(6.0f, out->scale) || !act_bound_ok(1.0f, out->scale)) {
+            return -1;
+        }
+    }
+    tflm_act_range_q(act, out->scale, out->zero_point, qmin, qmax, lo, hi);
+    return 0;
+}
+
+int tflm_conv_act_range_f(int act, float *lo, float *hi) {
+    if (act != TFLM_ACT_NONE && act != TFLM_ACT_RELU && act != TFLM_ACT_RELU6 && act != TFLM_ACT_RELU_N1_TO_1) {
+        return -1;
+    }
+    tflm_act_range_f(act, lo, hi);
+    // TFLite's float "no limit" is the largest finite float, so an infinite
+    // sum is clamped to +-FLT_MAX.
+    if (*lo < -FLT_MAX) {
+        *lo = -FLT_MAX;
+    }
+    if (*hi > FLT_MAX) {
+        *hi = FLT_MAX;
+    }
+    return 0;
+}

@@ -1,0 +1,249 @@
+// FULLY_CONNECTED reference kernel (weights_format DEFAULT): float32, int8
+// with per-tensor or per-channel int8 weights (int32 bias), int16 activations
+// with per-tensor or per-channel int8 weights (int64 bias). Weights [units, accum]; every
+// output row b is  out[b, u] = act(sum_d in[b, d] * w[u, d] + bias[u]).
+//
+// Bit-exact contract (TFLM reference semantics):
+// - int8 per-tensor: acc = sum (w - w_zp) * (in - in_zp), multiplier from
+//   (double)(float)(in_scale * w_scale) / out_scale (product rounded to float).
+// - int8 per-channel: acc = sum w * (in - in_zp) (weight zero point ignored),
+//   per-row multiplier from (double)in_scale * w_scale[u] / out_scale.
+// - int16: acc64 = sum (w - w_zp) * in (per-channel: sum w * in), no
+//   activation zero points, 64-bit MultiplyByQuantizedMultiplier.
+// Then + bias, MultiplyByQuantizedMultiplier, + output zero point, clamp.
+#include <math.h>
+#include <stddef.h>
+#include "conv_common.h"
+#include "qmath.h"
+
+typedef struct {
+    int32_t kind;           // TFLM_CONV_F32, TFLM_CONV_S8 or TFLM_CONV_S16_A64
+    int32_t batches, units, accum;
+    int32_t in_off, f_off, out_zp;
+    int32_t act_min, act_max;
+    float f_min, f_max;
+    int32_t mult, shift;    // per-tensor requantisation
+    int32_t bias64;         // int16 path: bias tensor is int64 (else int32)
+    int32_t n_ch;           // > 0: per-channel multiplier and shift arrays follow
+} tflm_fc_data_t;
+
+static void tflm_fc_s8(const tflm_fc_data_t *d, const int8_t *in, const int8_t *w, const int32_t *bias,
+    int8_t *out) {
+    const int32_t *mult = (const int32_t *)(const void *)(d + 1);
+    const int32_t *shift = mult + d->n_ch;
+    const int32_t accum = d->accum;
+    for (int32_t b = 0; b < d->batches; ++b) {
+        const int8_t *row = in + (size_t)b * accum;
+        for (int32_t u = 0; u < d->units; ++u) {
+            const int8_t *wr = w + (size_t)u * accum;
+            uint32_t acc = 0;
+            if (d->n_ch > 0) {
+                for (int32_t i = 0; i < accum; ++i) {
+                    acc += (uint32_t)((int32_t)wr[i] * ((int32_t)row[i] + d->in_off));
+                }
+            } else {
+                for (int32_t i = 0; i < accum; ++i) {
+                    acc += (uint32_t)(((int32_t)wr[i] + d->f_off) * ((int32_t)row[i] + d->in_off));
+                }
+            }
+            if (bias != NULL) {
+                acc += (uint32_t)bias[u];
+            }
+            int32_t v = d->n_ch > 0 ? tflm_mul_qm((int32_t)acc, mult[u], shift[u])
+                                    : tflm_mul_qm((int32_t)acc, d->mult, d->shift);
+            v = (int32_t)((uint32_t)v + (uint32_t)d->out_zp);
+            out[(size_t)b * d->units + u] = (int8_t)tflm_clamp(v, d->act_min, d->act_max);
+        }
+    }
+}
+
+static void tflm_fc_s16(const tflm_fc_data_t *d, const int16_t *in, const int8_t *w, const void *bias,
+    int16_t *out) {
+    const int32_t *mult = (const int32_t *)(const void *)(d + 1);
+    const int32_t *shift = mult + d->n_ch;
+    const int32_t accum = d->accum;
+    for (int32_t b = 0; b < d->batches; ++b) {
+        const int16_t *row = in + (size_t)b * accum;
+        for (int32_t u = 0; u < d->units; ++u) {
+            const int8_t *wr = w + (size_t)u * accum;
+            // Per-channel weights ignore the weight zero point.
+            const int32_t f_off = d->n_ch > 0 ? 0 : d->f_off;
+            int64_t acc = 0;
+            for (int32_t i = 0; i < accum; ++i) {
+                acc += ((int32_t)wr[i] + f_off) * (int32_t)row[i];
+            }
+            if (bias != NULL) {
+                int64_t bv = d->bias64 ? tflm_conv_ld_i64(bias, (uint32_t)u) : ((const int32_t *)bias)[u];
+                acc = tflm_conv_clamp47(acc) + tflm_conv_clamp47(bv);
+            }
+            acc = tflm_conv_clamp47(acc);
+            int32_t v = d->n_ch > 0 ? tflm_mul_qm64(acc, mult[u], shift[u]) : tflm_mul_qm64(acc, d->mult, d->shift);
+            out[(size_t)b * d->units + u] = (int16_t)tflm_clamp(v, d->act_min, d->act_max);
+        }
+    }
+}
+
+static void tflm_fc_f32(const tflm_fc_data_t *d, const float *in, const float *w, const float *bias, float *out) {
+    const int32_t accum = d->accum;
+    for (int32_t b = 0; b < d->batches; ++b) {
+        const float *row = in + (size_t)b * accum;
+        for (int32_t u = 0; u < d->units; ++u) {
+            const float *wr = w + (size_t)u * accum;
+            float total = 0.0f;
+            for (int32_t i = 0; i < accum; ++i) {
+                total += row[i] * wr[i];
+            }
+            const float bv = bias != NULL ? bias[u] : 0.0f;
+            out[(size_t)b * d->units + u] = tflm_conv_clamp_f(total + bv, d->f_min, d->f_max);
+        }
+    }
+}
+
+tflm_status_t tflm_fc_prepare(tflm_node_t *node) {
+    TFLM_CHECK(node, node->n_in == 2 || node->n_in == 3, TFLM_ERR_BAD_PARAM, "fully_connected: needs 2 or 3 inputs");
+    TFLM_CHECK(node, node->n_out == 1, TFLM_ERR_BAD_PARAM, "fully_connected: needs 1 output");
+    const tflm_tensor_t *in = &node->in[0];
+    const tflm_tensor_t *w = &node->in[1];
+    const tflm_tensor_t *bias = (node->n_in == 3 && node->in[2].index >= 0) ? &node->in[2] : NULL;
+    const tflm_tensor_t *out = &node->out[0];
+    TFLM_CHECK(node, in->index >= 0 && w->index >= 0, TFLM_ERR_BAD_PARAM, "fully_connected: input or weights missing");
+    TFLM_CHECK(node, node->options_type == 8 || node->options_type == 0, TFLM_ERR_BAD_PARAM,
+        "fully_connected: options are not FullyConnectedOptions");
+
+    int act = tflm_opt_i8(node, 0, 0);
+    int wformat = tflm_opt_i8(node, 1, 0);
+    TFLM_CHECK(node, wformat == 0, TFLM_ERR_BAD_PARAM, "fully_connected: only the DEFAULT weights format is supported");
+
+    int32_t kind;
+    TFLM_CHECK(node, in->type == out->type, TFLM_ERR_UNSUPPORTED_TYPE,
+        "fully_connected: input and output types differ");
+    if (in->type == TFLM_FLOAT32) {
+        TFLM_CHECK(node, w->type == TFLM_FLOAT32, TFLM_ERR_UNSUPPORTED_TYPE,
+            "fully_connected: float input needs float weights (hybrid not supported)");
+        TFLM_CHECK(node, bias == NULL || bias->type == TFLM_FLOAT32, TFLM_ERR_UNSUPPORTED_TYPE,
+            "fully_connected: float bias must be float32");
+        kind = TFLM_CONV_F32;
+    } else if (in->type == TFLM_INT8) {
+        TFLM_CHECK(node, w->type == TFLM_INT8, TFLM_ERR_UNSUPPORTED_TYPE,
+            "fully_connected: int8 input needs int8 weights");
+        TFLM_CHECK(node, bias == NULL || bias->type == TFLM_INT32, TFLM_ERR_UNSUPPORTED_TYPE,
+            "fully_connected: int8 bias must be int32");
+        kind = TFLM_CONV_S8;
+    } else if (in->type == TFLM_INT16) {
+        TFLM_CHECK(node, w->type == TFLM_INT8, TFLM_ERR_UNSUPPORTED_TYPE,
+            "fully_connected: int16 input needs int8 weights");
+        TFLM_CHECK(node, bias == NULL || bias->type == TFLM_INT64 || bias->type == TFLM_INT32,
+            TFLM_ERR_UNSUPPORTED_TYPE, "fully_connected: int16 bias must be int64");
+        kind = TFLM_CONV_S16_A64;
+    } else {
+        return tflm_fail(node, TFLM_ERR_UNSUPPORTED_TYPE, "fully_connected: input must be float32, int8 or int16");
+    }
+
+    // Shapes: weights [units, accum]; output [..., units]; input holds
+    // batches * accum elements (keep_num_dims only changes the output shape).
+    TFLM_CHECK(node, w->ndim == 2, TFLM_ERR_BAD_SHAPE, "fully_connected: weights must be 2-D");
+    const int32_t units = w->dims[0];
+    const int32_t accum = w->dims[1];
+    TFLM_CHECK(node, units >= 1 && accum >= 1, TFLM_ERR_BAD_SHAPE, "fully_connected: empty weights");
+    TFLM_CHECK(node, out->ndim >= 1 && out->dims[out->ndim - 1] == units, TFLM_ERR_BAD_SHAPE,
+        "fully_connected: output last dimension differs from weight rows");
+    const uint32_t batches = out->elems / (uint32_t)units;
+    TFLM_CHECK(node, (uint64_t)batches * (uint32_t)accum == in->elems, TFLM_ERR_BAD_SHAPE,
+        "fully_connected: input size is not output rows * weight columns");
+    TFLM_CHECK(node, bias == NULL || bias->elems == (uint32_t)units, TFLM_ERR_BAD_SHAPE,
+        "fully_connected: bias length differs from weight rows");
+
+    int32_t act_min = 0, act_max = 0;
+    float f_min = 0.0f, f_max = 0.0f;
+    int per_channel = 0;
+    if (kind == TFLM_CONV_F32) {
+        TFLM_CHECK(node, tflm_conv_act_range_f(act, &f_min, &f_max) == 0, TFLM_ERR_BAD_PARAM,
+            "fully_connected: unsupported fused activation");
+    } else {
+        TFLM_CHECK(node, in->n_scales >= 1 && out->n_scales >= 1 && w->n_scales >= 1, TFLM_ERR_BAD_QUANT,
+            "fully_connected: input, weights and output need quantisation scales");
+        TFLM_CHECK(node, tflm_conv_scale_ok(in->scale) && tflm_conv_scale_ok(out->scale)
+            && tflm_conv_scale_ok(w->scale), TFLM_ERR_BAD_QUANT, "fully_connected: scales must be positive");
+        per_channel = w->n_scales > 1;
+        if (per_channel) {
+            TFLM_CHECK(node, w->n_scales == (uint32_t)units && w->quant_dim == 0, TFLM_ERR_BAD_QUANT,
+                "fully_connected: per-channel weight scales must run along the weight rows");
+            TFLM_CHECK(node, tflm_conv_channel_quant(in, w, out, units, NULL, NULL) == 0, TFLM_ERR_BAD_QUANT,
+                "fully_connected: weight scale must be positive");
+            TFLM_CHECK(node, kind != TFLM_CONV_S16_A64 || tflm_conv_max_shift(in, w, out, units) <= 14,
+                TFLM_ERR_BAD_QUANT, "fully_connected: int16 effective scale too large");
+        } else if (bias != NULL) {
+            // The reference rejects a bias whose scale strays from in * w.
+            double prod = (double)in->scale * (double)w->scale;
+            double diff = fabs(prod - (double)bias->scale);
+            TFLM_CHECK(node, diff / (double)out->scale <= 0.02, TFLM_ERR_BAD_QUANT,
+                "fully_connected: bias scale differs from input scale * weight scale");
+        }
+        if (kind == TFLM_CONV_S8) {
+            TFLM_CHECK(node, in->zero_point >= -128 && in->zero_point <= 127 && out->zero_point >= -128
+                && out->zero_point <= 127 && w->zero_point >= -128 && w->zero_point <= 127, TFLM_ERR_BAD_QUANT,
+                "fully_connected: int8 zero point out of range");
+            TFLM_CHECK(node, tflm_conv_act_range_q(act, out, -128, 127, &act_min, &act_max) == 0,
+                TFLM_ERR_BAD_PARAM, "fully_connected: unsupported fused activation");
+        } else {
+            TFLM_CHECK(node, w->zero_point >= -128 && w->zero_point <= 127, TFLM_ERR_BAD_QUANT,
+                "fully_connected: weight zero point out of range");
+            TFLM_CHECK(node, tflm_conv_act_range_q(act, out, -32768, 32767, &act_min, &act_max) == 0,
+                TFLM_ERR_BAD_PARAM, "fully_connected: unsupported fused activation");
+        }
+    }
+
+    // Per-tensor multiplier: the input and weight scales are multiplied in
+    // float before the division in double.
+    int32_t mult = 0, shift = 0;
+    if (kind != TFLM_CONV_F32 && !per_channel) {
+        const float prod = in->scale * w->scale;
+        tflm_quantize_multiplier((double)prod / (double)out->scale, &mult, &shift);
+        TFLM_CHECK(node, kind != TFLM_CONV_S16_A64 || shift <= 14, TFLM_ERR_BAD_QUANT,
+            "fully_connected: int16 effective scale too large");
+    }
+
+    const uint32_t n_ch = per_channel ? (uint32_t)units : 0u;
+    tflm_fc_data_t *d = tflm_persist(node, (uint32_t)sizeof(*d) + 8u * n_ch);
+    if (d == NULL) {
+        return tflm_measure_done(node);
+    }
+    d->kind = kind;
+    d->batches = (int32_t)batches;
+    d->units = units;
+    d->accum = accum;
+    d->in_off = -in->zero_point;
+    d->f_off = -w->zero_point;
+    d->out_zp = out->zero_point;
+    d->act_min = act_min;
+    d->act_max = act_max;
+    d->f_min = f_min;
+    d->f_max = f_max;
+    d->mult = mult;
+    d->shift = shift;
+    d->bias64 = bias != NULL && bias->type == TFLM_INT64;
+    d->n_ch = (int32_t)n_ch;
+    if (n_ch > 0) {
+        int32_t *m = (int32_t *)(void *)(d + 1);
+        tflm_conv_channel_quant(in, w, out, units, m, m + n_ch);
+    }
+    return TFLM_OK;
+}
+
+tflm_status_t tflm_fc_eval(tflm_node_t *node) {
+    const tflm_fc_data_t *d = node->op_data;
+    const tflm_tensor_t *bias = (node->n_in == 3 && node->in[2].index >= 0) ? &node->in[2] : NULL;
+    const void *bd = bias != NULL ? bias->data : NULL;
+    switch (d->kind) {
+        case TFLM_CONV_S8:
+            tflm_fc_s8(d, node->in[0].data, node->in[1].data, bd, node->out[0].data);
+            break;
+        case TFLM_CONV_S16_A64:
+            tflm_fc_s16(d, node->in[0].data, node->in[1].data, bd, node->out[0].data);
+            break;
+        default:
+            tflm_fc_f32(d, node->in[0].data, node->in[1].data, bd, node->out[0].data);
+            break;
+    }
+    return TFLM_OK;
+}
