@@ -49,12 +49,17 @@ demo: deps host
 TIER ?= fast
 test: deps host host-san
 	$(MAKE) test-hostile
-	$(PY) -m pytest -q tests/conformance --tier $(TIER)
+	$(PY) -m pytest -q tests/conformance
 	$(MAKE) fuzz
 	$(PY) tools/demo_person_detect.py
 
 test-conformance: deps host host-san
-	$(PY) -m pytest -q tests/conformance --tier $(TIER)
+ifeq ($(TIER),full)
+	$(PY) tests/conformance/harness.py --tier full
+	$(PY) tests/conformance/harness.py --tier full --runner build/host-san/tflm_run
+else
+	$(PY) -m pytest -q tests/conformance
+endif
 
 bench: deps host
 	$(PY) tools/bench_host.py
