@@ -24,6 +24,8 @@ help:
 	@echo "make demo          person detection on the host engine vs the oracle"
 	@echo "make test          every test (engine, conformance, fuzz)"
 	@echo "make bench         host instruction counts (callgrind): ours vs the oracle"
+	@echo "make unix unix32 qemu-m0 qemu-m3 qemu-m4   MicroPython with tflm (see mk/micropython.mk)"
+	@echo "make test-mpy      tests/mpy on the unix port and the QEMU firmware"
 
 deps: $(DEPS)/.stamp-deps
 
@@ -51,6 +53,7 @@ test: deps host host-san
 	$(MAKE) test-hostile
 	$(PY) -m pytest -q tests/conformance
 	$(MAKE) fuzz
+	$(MAKE) test-mpy
 	$(PY) tools/demo_person_detect.py
 
 test-conformance: deps host host-san
@@ -63,6 +66,9 @@ endif
 
 bench: deps host
 	$(PY) tools/bench_host.py
+	$(MAKE) bench-mpy
 
 clean:
 	rm -rf $(BUILD)
+
+include mk/micropython.mk

@@ -1,0 +1,3 @@
+# Frozen modules of the unix builds (64-bit and nanbox): the stock unix
+# manifest minus its require()s, as micropython-lib is in no package registry.
+include("$(MPY_DIR)/extmod/asyncio")
