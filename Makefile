@@ -71,4 +71,7 @@ bench: deps host
 clean:
 	rm -rf $(BUILD)
 
+include tests/fuzz/Makefile.inc
+test-fuzz: test-hostile fuzz
+
 include mk/micropython.mk

@@ -7,24 +7,37 @@
 // are stored. Vectors and strings are a uint32 count followed by elements.
 #include "tflm_fb.h"
 
+int tflm_fb_table_why(const uint8_t *buf, uint32_t len, uint32_t pos) {
+    if (pos == 0 || (pos & 3) != 0) {
+        return TFLM_FB_CORRUPT;
+    }
+    if (pos > len || len - pos < 4) {
+        return TFLM_FB_PAST_END;
+    }
+    int32_t soff = (int32_t)tflm_rd_u32(buf + pos);
+    int64_t vt = (int64_t)pos - (int64_t)soff;
+    if (vt < 0 || (vt & 1) != 0) {
+        return TFLM_FB_CORRUPT;
+    }
+    if (vt > (int64_t)len - 4) {
+        return TFLM_FB_PAST_END;
+    }
+    uint16_t vsize = tflm_rd_u16(buf + vt);
+    uint16_t tsize = tflm_rd_u16(buf + vt + 2);
+    if (vsize < 4 || (vsize & 1) != 0 || tsize < 4) {
+        return TFLM_FB_CORRUPT;
+    }
+    if ((uint64_t)vt + vsize > len || (uint64_t)pos + tsize > len) {
+        return TFLM_FB_PAST_END;
+    }
+    return 0;
+}
+
 int tflm_fb_table_open(const uint8_t *buf, uint32_t len, uint32_t pos, tflm_fb_table_t *t) {
     t->buf = buf;
     t->len = len;
     t->pos = 0;
-    if (pos == 0 || pos > len || len - pos < 4 || (pos & 3) != 0) {
-        return 0;
-    }
-    int32_t soff = (int32_t)tflm_rd_u32(buf + pos);
-    int64_t vt = (int64_t)pos - (int64_t)soff;
-    if (vt < 0 || vt > (int64_t)len - 4 || (vt & 1) != 0) {
-        return 0;
-    }
-    uint16_t vsize = tflm_rd_u16(buf + vt);
-    uint16_t tsize = tflm_rd_u16(buf + vt + 2);
-    if (vsize < 4 || (vsize & 1) != 0 || (uint64_t)vt + vsize > len) {
-        return 0;
-    }
-    if (tsize < 4 || (uint64_t)pos + tsize > len) {
+    if (tflm_fb_table_why(buf, len, pos) != 0) {
         return 0;
     }
     t->pos = pos;
@@ -96,7 +109,7 @@ uint32_t tflm_fb_ref(const tflm_fb_table_t *t, int field, int *bad) {
     uint64_t target = (uint64_t)p + tflm_rd_u32(t->buf + p);
     if (target == p || target >= t->len) {
         if (bad) {
-            *bad = 1;
+            *bad = target == p ? TFLM_FB_CORRUPT : TFLM_FB_PAST_END;
         }
         return 0;
     }
@@ -111,7 +124,7 @@ uint32_t tflm_fb_vec(const tflm_fb_table_t *t, int field, uint32_t elem, uint32_
     }
     if ((uint64_t)v + 4 > t->len) {
         if (bad) {
-            *bad = 1;
+            *bad = TFLM_FB_PAST_END;
         }
         return 0;
     }
@@ -119,18 +132,24 @@ uint32_t tflm_fb_vec(const tflm_fb_table_t *t, int field, uint32_t elem, uint32_
     uint32_t start = v + 4;
     if ((uint64_t)n * elem > (uint64_t)(t->len - start)) {
         if (bad) {
-            *bad = 1;
+            *bad = TFLM_FB_PAST_END;
         }
         return 0;
     }
     if (elem > 1 && n > 0 && ((uintptr_t)(t->buf + start) % (elem > 8 ? 8 : elem)) != 0) {
         if (bad) {
-            *bad = 2;
+            *bad = TFLM_FB_MISALIGNED;
         }
         return 0;
     }
     *count = n;
     return start;
+}
+
+int tflm_fb_vec_table_why(const uint8_t *buf, uint32_t len, uint32_t vec, uint32_t i) {
+    uint32_t p = vec + 4 * i;
+    uint64_t target = (uint64_t)p + tflm_rd_u32(buf + p);
+    return target >= len ? TFLM_FB_PAST_END : tflm_fb_table_why(buf, len, (uint32_t)target);
 }
 
 int tflm_fb_vec_table(const uint8_t *buf, uint32_t len, uint32_t vec, uint32_t i, tflm_fb_table_t *t) {

@@ -605,6 +605,11 @@ static tflm_status_t measure(tflm_interp_t *ip, uint32_t *head, uint32_t *tail) 
     }
     plan_aliases(ip);
     *head = plan_greedy(ip);
+    if (*head == 0) {
+        // Offset 0 means "no op data" in tflm_rt_node_t: keep the persistent
+        // region off it when nothing is planned (all tensors const/variable).
+        *head = TFLM_ALIGN;
+    }
     uint64_t t = table_bytes(m);
     for (uint32_t i = 0; i < m->n_ops; i++) {
         t += ip->n[i].data_bytes;
