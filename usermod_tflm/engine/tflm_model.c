@@ -438,6 +438,23 @@ tflm_status_t tflm_model_load(tflm_model_t *m, const void *buf_, uint32_t len, t
             return fail(err, TFLM_ERR_MODEL_CORRUPT, (int32_t)i, -1, "operator has no output");
         }
         if (nin > TFLM_MAX_OP_IO || nout > TFLM_MAX_OP_IO) {
+            // An op this engine lacks is the more useful message.
+            int32_t builtin, version;
+            const char *custom;
+            uint32_t clen;
+            tflm_model_opcode(m, &op, &builtin, &version, &custom, &clen);
+            if (tflm_registry_find(builtin, custom, clen) < 0) {
+                st = fail(err, TFLM_ERR_UNSUPPORTED_OP, (int32_t)i, -1, "op not in this engine's registry");
+                if (err) {
+                    err->builtin = builtin;
+                    err->version = version;
+                    err->op_name = builtin == 32 ? NULL : tflm_builtin_name(builtin);
+                    for (uint32_t k = 0; custom != NULL && k < clen && k + 1 < sizeof(err->custom); k++) {
+                        err->custom[k] = (custom[k] >= 32 && custom[k] < 127) ? custom[k] : '?';
+                    }
+                }
+                return st;
+            }
             return fail(err, TFLM_ERR_MODEL_LIMIT, (int32_t)i, -1, "operator has more than 16 inputs or outputs");
         }
         st = check_index_list(m, in, nin, 1, (int32_t)i, err);
