@@ -26,6 +26,7 @@ help:
 	@echo "make bench         host instruction counts (callgrind): ours vs the oracle"
 	@echo "make unix unix32 qemu-m0 qemu-m3 qemu-m4   MicroPython with tflm (see mk/micropython.mk)"
 	@echo "make test-mpy      tests/mpy on the unix port and the QEMU firmware"
+	@echo "make rp2 / test-rp2 / bench-rp2 / emulate-rp2   Raspberry Pi Pico firmware in rp2040js"
 
 deps: $(DEPS)/.stamp-deps
 
@@ -54,6 +55,7 @@ test: deps host host-san
 	$(PY) -m pytest -q tests/conformance
 	$(MAKE) fuzz
 	$(MAKE) test-mpy
+	$(MAKE) test-rp2
 	$(PY) tools/demo_person_detect.py
 
 test-conformance: deps host host-san
@@ -67,6 +69,7 @@ endif
 bench: deps host
 	$(PY) tools/bench_host.py
 	$(MAKE) bench-mpy
+	$(MAKE) bench-rp2
 
 clean:
 	rm -rf $(BUILD)
@@ -75,3 +78,4 @@ include tests/fuzz/Makefile.inc
 test-fuzz: test-hostile fuzz
 
 include mk/micropython.mk
+include mk/rp2.mk

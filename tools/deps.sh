@@ -9,7 +9,8 @@ deps="$top/.deps"
 mkdir -p "$deps"
 
 apt_pkgs=(build-essential valgrind clang-14 libclang-rt-14-dev llvm-14
-    gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm gcc-multilib libffi-dev pkg-config)
+    gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm
+    gcc-multilib libffi-dev pkg-config cmake mtools)
 missing=()
 for p in "${apt_pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
