@@ -31,7 +31,10 @@ fi
 stamp="$venv/.req-$(cat "$top/tools/requirements.txt" "$top/tools/requirements-lock.txt" | sha1sum | cut -c1-12)"
 if [ ! -f "$stamp" ]; then
     echo "deps: installing Python packages (tensorflow-cpu, tflite-micro, ...)"
-    "$venv/bin/pip" install -q --disable-pip-version-check -r "$top/tools/requirements.txt" -c "$top/tools/requirements-lock.txt"
+    # (pip warns about this machine's optional local index paths: noise, filtered)
+    "$venv/bin/pip" install -q --disable-pip-version-check -r "$top/tools/requirements.txt" \
+        -c "$top/tools/requirements-lock.txt" 2>&1 | { grep -v "^WARNING: Location 'file:" || true; }
+    [ "${PIPESTATUS[0]}" -eq 0 ]
     touch "$stamp"
 fi
 echo "deps: ok"
