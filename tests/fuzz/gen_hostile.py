@@ -570,8 +570,8 @@ def structure_cases():
     case("op_no_outputs", variant(base_fc, ed), "TFLM_ERR_MODEL_CORRUPT")
 
     def ed(m):
-        m.ops[0].inputs = [0, 1, 2] + [-1] * 14
-    case("op_17_inputs", variant(base_fc, ed), "TFLM_ERR_MODEL_LIMIT")
+        m.ops[0].inputs = [0, 1, 2] + [-1] * 22
+    case("op_25_inputs", variant(base_fc, ed), "TFLM_ERR_MODEL_LIMIT")
 
     def ed(m):
         m.inputs = [7]

@@ -32,6 +32,7 @@ typedef enum {
     TFLM_BOOL = 6,
     TFLM_INT16 = 7,
     TFLM_INT8 = 9,
+    TFLM_UINT64 = 12,
     TFLM_UINT32 = 15,
     TFLM_UINT16 = 16,
 } tflm_type_t;

@@ -572,7 +572,7 @@ static tflm_status_t setup_tables(tflm_interp_t *ip) {
 }
 
 static tflm_status_t prepare_all(tflm_interp_t *ip) {
-    tflm_tensor_t in[TFLM_MAX_OP_IO], out[TFLM_MAX_OP_IO];
+    tflm_tensor_t in[TFLM_MAX_OP_IN], out[TFLM_MAX_OP_OUT];
     tflm_node_t node;
     for (uint32_t i = 0; i < ip->model->n_ops; i++) {
         make_node(ip, i, &node, in, out, 1);
@@ -729,7 +729,7 @@ tflm_status_t tflm_interp_invoke_range(tflm_interp_t *ip, uint32_t from, uint32_
     if (!ip->ready) {
         return TFLM_ERR_NOT_READY;
     }
-    tflm_tensor_t in[TFLM_MAX_OP_IO], out[TFLM_MAX_OP_IO];
+    tflm_tensor_t in[TFLM_MAX_OP_IN], out[TFLM_MAX_OP_OUT];
     tflm_node_t node;
     const tflm_model_t *m = ip->model;
     if (to > m->n_ops) {
@@ -755,6 +755,20 @@ tflm_status_t tflm_interp_reset(tflm_interp_t *ip) {
         return TFLM_ERR_NOT_READY;
     }
     reset_variables(ip);
+    // Ops that keep state in their op data (TFLM's TFLMRegistration::reset).
+    tflm_tensor_t in[TFLM_MAX_OP_IN], out[TFLM_MAX_OP_OUT];
+    tflm_node_t node;
+    for (uint32_t i = 0; i < ip->model->n_ops; i++) {
+        tflm_kernel_fn reset = tflm_registry[ip->n[i].reg].reset;
+        if (reset == NULL) {
+            continue;
+        }
+        make_node(ip, i, &node, in, out, 0);
+        tflm_status_t st = reset(&node);
+        if (st != TFLM_OK) {
+            return set_err(ip, st, (int32_t)i, -1, NULL);
+        }
+    }
     return TFLM_OK;
 }
 

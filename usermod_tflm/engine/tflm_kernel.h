@@ -28,7 +28,9 @@
 #include <string.h>
 #include "tflm.h"
 
-#define TFLM_MAX_OP_IO (16)
+#define TFLM_MAX_OP_IN (24)   // UNIDIRECTIONAL_SEQUENCE_LSTM has 24 inputs
+#define TFLM_MAX_OP_OUT (16)
+#define TFLM_MAX_OP_IO (TFLM_MAX_OP_IN) // the larger of the two
 
 // A view of one tensor as a kernel sees it.
 typedef struct {
@@ -87,6 +89,8 @@ typedef struct {
     tflm_kernel_fn prepare;
     tflm_kernel_fn eval;
     uint32_t flags;
+    tflm_kernel_fn reset;    // optional (NULL): return state kept in op data to
+                             // its initial value; run by tflm_interp_reset
 } tflm_op_reg_t;
 
 // Persistent bytes for this node (8-aligned, zeroed); NULL while measuring.

@@ -39,6 +39,7 @@ uint32_t tflm_type_size(int32_t type) {
         case TFLM_BOOL:
             return 1;
         case TFLM_INT64:
+        case TFLM_UINT64:
             return 8;
         default:
             return 0;
@@ -57,6 +58,7 @@ const char *tflm_type_name(int32_t type) {
         case TFLM_UINT8: return "uint8";
         case TFLM_BOOL: return "bool";
         case TFLM_INT64: return "int64";
+        case TFLM_UINT64: return "uint64";
         case TFLM_STRING: return "string";
         default: return "unknown";
     }
@@ -437,7 +439,7 @@ tflm_status_t tflm_model_load(tflm_model_t *m, const void *buf_, uint32_t len, t
         if (nout == 0) {
             return fail(err, TFLM_ERR_MODEL_CORRUPT, (int32_t)i, -1, "operator has no output");
         }
-        if (nin > TFLM_MAX_OP_IO || nout > TFLM_MAX_OP_IO) {
+        if (nin > TFLM_MAX_OP_IN || nout > TFLM_MAX_OP_OUT) {
             // An op this engine lacks is the more useful message.
             int32_t builtin, version;
             const char *custom;
