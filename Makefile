@@ -7,6 +7,10 @@ BUILD := $(TOP)/build
 DEPS := $(TOP)/.deps
 VENV := $(DEPS)/venv
 PY := $(VENV)/bin/python
+# The shared test data (models, samples, TFLM's tests), used in place:
+# ../shared beside the clone, else /work/shared; override with TFLM_SHARED=DIR.
+TFLM_SHARED ?= $(firstword $(wildcard $(abspath $(TOP)/../shared) /work/shared) $(abspath $(TOP)/../shared))
+export TFLM_SHARED
 ENGINE := usermod_tflm/engine
 ENGINE_SRC := $(sort $(wildcard $(ENGINE)/*.c $(ENGINE)/kernels/*.c $(ENGINE)/kernels/ref/*.c))
 ENGINE_HDR := $(wildcard $(ENGINE)/*.h $(ENGINE)/kernels/*.def $(ENGINE)/kernels/ref/*.h)
@@ -45,12 +49,16 @@ $(BUILD)/host-san/tflm_run: $(ENGINE_SRC) $(ENGINE_HDR) tools/tflm_run.c
 	@mkdir -p $(@D)
 	$(CC) $(SAN_CFLAGS) -I$(ENGINE) -o $@ tools/tflm_run.c $(ENGINE_SRC) -lm
 
-demo: deps host
+check-shared:
+	@test -d "$(TFLM_SHARED)/models" || { echo "test data not found: $(TFLM_SHARED)/models (set TFLM_SHARED=DIR)"; exit 1; }
+	@echo "shared test data: $(TFLM_SHARED)"
+
+demo: deps host check-shared
 	$(PY) tools/demo_person_detect.py
 
 # The fast tier runs in CI; TIER=full runs the large sweeps (by hand).
 TIER ?= fast
-test: deps host host-san
+test: deps host host-san check-shared
 	$(MAKE) test-hostile
 	$(PY) -m pytest -q tests/conformance
 	$(MAKE) fuzz

@@ -18,7 +18,7 @@ import sys
 import tempfile
 
 TOP = pathlib.Path(__file__).resolve().parent.parent
-SHARED = TOP.parent / "shared" / "models"
+SHARED = pathlib.Path(os.environ.get("TFLM_SHARED", TOP.parent / "shared")) / "models"
 RUNNER = TOP / "build" / "host" / "tflm_run"
 PY = sys.executable
 DEFAULT = ["hello_world_int8", "hello_world_float", "simple_add_model", "micro_speech_quantized",

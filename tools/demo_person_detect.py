@@ -15,7 +15,7 @@ import sys
 import tempfile
 
 TOP = pathlib.Path(__file__).resolve().parent.parent
-SHARED = TOP.parent / "shared"
+SHARED = pathlib.Path(os.environ.get("TFLM_SHARED", TOP.parent / "shared"))
 MODEL = SHARED / "models" / "person_detect.tflite"
 IMAGES = SHARED / "data" / "person_detection"
 RUNNER = TOP / "build" / "host" / "tflm_run"

@@ -42,7 +42,7 @@ TOP = HERE.parent.parent
 sys.path.insert(0, str(HERE))
 import gen_models  # noqa: E402  (no TensorFlow import at module level)
 
-SHARED = (TOP / ".." / "shared").resolve()
+SHARED = pathlib.Path(os.environ.get("TFLM_SHARED", TOP.parent / "shared")).resolve()
 SHARED_MODELS = SHARED / "models"
 PERSON_BMPS = sorted((SHARED / "data" / "person_detection").glob("*.bmp"))
 WORK = TOP / "build" / "conformance" / "work"

@@ -4,6 +4,7 @@ Each <op>N.tflite comes with its inputs and the output TFLM produced, as CSV
 files (see that folder's README). Our engine must reproduce every golden
 output exactly. Used in place, never copied.
 """
+import os
 import pathlib
 import subprocess
 
@@ -11,7 +12,7 @@ import numpy as np
 import pytest
 
 TOP = pathlib.Path(__file__).resolve().parents[2]
-SEANET = TOP.parent / "shared" / "tflm-tests" / "seanet"
+SEANET = pathlib.Path(os.environ.get("TFLM_SHARED", TOP.parent / "shared")) / "tflm-tests" / "seanet"
 RUNNER = TOP / "build" / "host" / "tflm_run"
 DTYPES = {"int8": np.int8, "int16": np.int16, "int32": np.int32, "int64": np.int64}
 

@@ -21,7 +21,7 @@ import flatbuffers
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-SHARED_MODELS = os.path.join(os.path.dirname(ROOT), "shared", "models")
+SHARED_MODELS = os.path.join(os.environ.get("TFLM_SHARED", os.path.join(os.path.dirname(ROOT), "shared")), "models")
 MAX_FILE = 20 * 1024
 
 

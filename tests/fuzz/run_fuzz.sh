@@ -16,7 +16,8 @@ mkdir -p "$out/corpus" "$out/artifacts"
 rm -rf "$out/seeds"
 mkdir -p "$out/seeds"
 shopt -s nullglob
-for f in "$top"/../shared/models/*.tflite "$top"/../shared/tflm-tests/seanet/*/*.tflite "$here"/hostile/*.tflite; do
+shared="${TFLM_SHARED:-$top/../shared}"
+for f in "$shared"/models/*.tflite "$shared"/tflm-tests/seanet/*/*.tflite "$here"/hostile/*.tflite; do
     d=$(basename "$(dirname "$f")")
     cp "$f" "$out/seeds/${d}_$(basename "$f")"
 done

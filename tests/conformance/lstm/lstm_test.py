@@ -26,7 +26,7 @@ import numpy as np
 HERE = pathlib.Path(__file__).resolve().parent
 TOP = HERE.parent.parent.parent
 OUT = TOP / "build" / "lstm"
-SHARED = TOP.parent / "shared"
+SHARED = pathlib.Path(os.environ.get("TFLM_SHARED", TOP.parent / "shared"))
 MODELS = SHARED / "models"
 MNIST = SHARED / "data" / "mnist"
 
