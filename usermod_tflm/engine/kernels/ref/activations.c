@@ -27,7 +27,7 @@ typedef struct {
 enum { ACT_RELU, ACT_RELU_N1_TO_1, ACT_RELU6, ACT_LEAKY, ACT_HARD_SWISH };
 
 static int32_t act_q(float v, float scale, int32_t zp) {
-    return zp + (int32_t)roundf(v / scale);
+    return tflm_quantize_val(v, scale, zp);
 }
 
 static tflm_status_t act_prepare(tflm_node_t *node, int kind) {
@@ -176,14 +176,14 @@ static inline int32_t act_q_elem(const tflm_act_data_t *d, int32_t x) {
             return x < d->act_min ? d->act_min : (x > d->act_max ? d->act_max : x);
         case ACT_LEAKY:
             if (v >= 0) {
-                r = d->out_zp + tflm_mul_qm(v, d->mult, d->shift);
+                r = tflm_add_wrap(d->out_zp, tflm_mul_qm(v, d->mult, d->shift));
             } else {
                 int32_t a = tflm_mul_qm(v, d->mult2, d->shift2);
-                r = d->out_zp + (d->neg_alpha ? -a : a);
+                r = tflm_add_wrap(d->out_zp, d->neg_alpha ? (int32_t)(0u - (uint32_t)a) : a);
             }
             break;
         default:
-            r = d->out_zp + tflm_mul_qm(v, d->mult, d->shift);
+            r = tflm_add_wrap(d->out_zp, tflm_mul_qm(v, d->mult, d->shift));
             break;
     }
     return tflm_clamp(r, d->act_min, d->act_max);

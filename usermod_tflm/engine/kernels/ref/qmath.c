@@ -31,7 +31,7 @@ void tflm_quantize_multiplier(double m, int32_t *qm, int32_t *shift) {
 }
 
 // zp + round(v / scale), saturated to int32 (no undefined float->int cast).
-static int32_t quantize_val(float v, float scale, int32_t zp) {
+int32_t tflm_quantize_val(float v, float scale, int32_t zp) {
     float q = roundf(v / scale);
     if (!(q > -2147483648.0f)) {
         q = -2147483648.0f;
@@ -46,13 +46,13 @@ static int32_t quantize_val(float v, float scale, int32_t zp) {
 void tflm_act_range_q(int act, float scale, int32_t zp, int32_t qmin, int32_t qmax, int32_t *lo, int32_t *hi) {
     int32_t a = qmin, b = qmax;
     if (act == TFLM_ACT_RELU) {
-        a = quantize_val(0.0f, scale, zp);
+        a = tflm_quantize_val(0.0f, scale, zp);
     } else if (act == TFLM_ACT_RELU6) {
-        a = quantize_val(0.0f, scale, zp);
-        b = quantize_val(6.0f, scale, zp);
+        a = tflm_quantize_val(0.0f, scale, zp);
+        b = tflm_quantize_val(6.0f, scale, zp);
     } else if (act == TFLM_ACT_RELU_N1_TO_1) {
-        a = quantize_val(-1.0f, scale, zp);
-        b = quantize_val(1.0f, scale, zp);
+        a = tflm_quantize_val(-1.0f, scale, zp);
+        b = tflm_quantize_val(1.0f, scale, zp);
     }
     *lo = a > qmin ? a : qmin;
     *hi = b < qmax ? b : qmax;

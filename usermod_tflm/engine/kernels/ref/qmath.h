@@ -51,6 +51,15 @@ void tflm_act_range_q(int act, float scale, int32_t zp, int32_t qmin, int32_t qm
 // Clamp range of a fused activation for float output.
 void tflm_act_range_f(int act, float *lo, float *hi);
 
+// a + b in 32-bit two's complement (wraps as the reference does on a device,
+// without C's signed-overflow undefined behaviour).
+static inline int32_t tflm_add_wrap(int32_t a, int32_t b) {
+    return (int32_t)((uint32_t)a + (uint32_t)b);
+}
+
+// zp + round(v / scale), saturated to int32.
+int32_t tflm_quantize_val(float v, float scale, int32_t zp);
+
 static inline int32_t tflm_clamp(int32_t x, int32_t lo, int32_t hi) {
     return x < lo ? lo : (x > hi ? hi : x);
 }
