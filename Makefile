@@ -31,10 +31,11 @@ help:
 	@echo "make unix unix32 qemu-m0 qemu-m3 qemu-m4   MicroPython with tflm (see mk/micropython.mk)"
 	@echo "make test-mpy      tests/mpy on the unix port and the QEMU firmware"
 	@echo "make rp2 / test-rp2 / bench-rp2 / emulate-rp2   Raspberry Pi Pico firmware in rp2040js"
+	@echo "make test-cli      the tflm command's tests (host + emulated Pico)"
 
 deps: $(DEPS)/.stamp-deps
 
-$(DEPS)/.stamp-deps: tools/requirements.txt tools/deps.sh
+$(DEPS)/.stamp-deps: tools/requirements.txt tools/requirements-lock.txt tools/pyproject.toml tools/deps.sh
 	bash tools/deps.sh
 	touch $@
 
@@ -64,6 +65,7 @@ test: deps host host-san check-shared
 	$(MAKE) fuzz
 	$(MAKE) test-mpy
 	$(MAKE) test-rp2
+	$(MAKE) test-cli
 	$(PY) tools/demo_person_detect.py
 
 test-conformance: deps host host-san
@@ -73,6 +75,10 @@ ifeq ($(TIER),full)
 else
 	$(PY) -m pytest -q tests/conformance
 endif
+
+# The CLI's board tests run against the emulated Pico: required, not skipped.
+test-cli: deps host rp2 rp2-emu
+	TFLM_STRICT=1 $(PY) -m pytest -q tests/cli
 
 bench: deps host
 	$(PY) tools/bench_host.py

@@ -28,13 +28,16 @@ if [ ! -x "$venv/bin/python" ]; then
     echo "deps: creating $venv"
     python3 -m venv "$venv"
 fi
-stamp="$venv/.req-$(cat "$top/tools/requirements.txt" "$top/tools/requirements-lock.txt" | sha1sum | cut -c1-12)"
+stamp="$venv/.req-$(cat "$top/tools/requirements.txt" "$top/tools/requirements-lock.txt" "$top/tools/pyproject.toml" | sha1sum | cut -c1-12)"
 if [ ! -f "$stamp" ]; then
     echo "deps: installing Python packages (tensorflow-cpu, tflite-micro, ...)"
     # (pip warns about this machine's optional local index paths: noise, filtered)
     "$venv/bin/pip" install -q --disable-pip-version-check -r "$top/tools/requirements.txt" \
         -c "$top/tools/requirements-lock.txt" 2>&1 | { grep -v "^WARNING: Location 'file:" || true; }
     [ "${PIPESTATUS[0]}" -eq 0 ]
+    # The project's own host package (the `tflm` command), editable.
+    "$venv/bin/pip" install -q --disable-pip-version-check --no-deps --no-build-isolation -e "$top/tools" 2>&1 \
+        | { grep -v "^WARNING: Location 'file:" || true; }
     touch "$stamp"
 fi
 echo "deps: ok"
