@@ -30,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 TOP = HERE.parents[2]
 ENGINE = Path(os.environ.get("SIGNAL_ENGINE", TOP / "usermod_tflm" / "engine"))
 OUT = TOP / "build" / "signal"
-SHARED = pathlib.Path(os.environ.get("TFLM_SHARED", TOP.parent / "shared"))
+SHARED = Path(os.environ.get("TFLM_SHARED", TOP.parent / "shared"))
 MODELS = [SHARED / "models" / "audio_preprocessor_int8.tflite", SHARED / "models" / "audio_preprocessor_float.tflite"]
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
