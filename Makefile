@@ -12,8 +12,8 @@ PY := $(VENV)/bin/python
 TFLM_SHARED ?= $(firstword $(wildcard $(abspath $(TOP)/../shared) /work/shared) $(abspath $(TOP)/../shared))
 export TFLM_SHARED
 ENGINE := usermod_tflm/engine
-ENGINE_SRC := $(sort $(wildcard $(ENGINE)/*.c $(ENGINE)/kernels/*.c $(ENGINE)/kernels/ref/*.c))
-ENGINE_HDR := $(wildcard $(ENGINE)/*.h $(ENGINE)/kernels/*.def $(ENGINE)/kernels/ref/*.h)
+ENGINE_SRC := $(sort $(wildcard $(ENGINE)/*.c $(ENGINE)/kernels/*.c $(ENGINE)/kernels/ref/*.c $(ENGINE)/kernels/arm/*.c))
+ENGINE_HDR := $(wildcard $(ENGINE)/*.h $(ENGINE)/kernels/*.def $(ENGINE)/kernels/*.h $(ENGINE)/kernels/ref/*.h $(ENGINE)/kernels/arm/*.h)
 CC ?= gcc
 CSTD := -std=c99 -ffp-contract=off -Wall -Wextra -Werror=implicit-function-declaration -Wno-unused-parameter
 HOST_CFLAGS := $(CSTD) -O2 -g
@@ -25,6 +25,7 @@ help:
 	@echo "make deps          install pinned host dependencies (venv under .deps/)"
 	@echo "make host          build/host/tflm_run (the host runner)"
 	@echo "make host-san      build/host-san/tflm_run with ASan+UBSan"
+	@echo "make host-opt      host runners with the Cortex-M kernels' C twins forced on (plain and sanitized)"
 	@echo "make demo          person detection on the host engine vs the oracle"
 	@echo "make test          every test (engine, conformance, fuzz)"
 	@echo "make bench         host instruction counts (callgrind): ours vs the oracle"
@@ -32,6 +33,7 @@ help:
 	@echo "make test-mpy      tests/mpy on the unix port and the QEMU firmware"
 	@echo "make rp2 / test-rp2 / bench-rp2 / emulate-rp2   Raspberry Pi Pico firmware in rp2040js"
 	@echo "make test-cli      the tflm command's tests (host + emulated Pico)"
+	@echo "make test-examples examples/ on the host engine and on the emulated Pico"
 
 deps: $(DEPS)/.stamp-deps
 
@@ -41,6 +43,17 @@ $(DEPS)/.stamp-deps: tools/requirements.txt tools/requirements-lock.txt tools/py
 
 host: $(BUILD)/host/tflm_run
 host-san: $(BUILD)/host-san/tflm_run
+# The Cortex-M optimised kernels' portable C twins, forced on for the host
+# (-DTFLM_FORCE_OPT) so the conformance suite and the sanitizers cover them.
+host-opt: $(BUILD)/host-opt/tflm_run $(BUILD)/host-opt-san/tflm_run
+
+$(BUILD)/host-opt/tflm_run: $(ENGINE_SRC) $(ENGINE_HDR) tools/tflm_run.c
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -DTFLM_FORCE_OPT -I$(ENGINE) -o $@ tools/tflm_run.c $(ENGINE_SRC) -lm
+
+$(BUILD)/host-opt-san/tflm_run: $(ENGINE_SRC) $(ENGINE_HDR) tools/tflm_run.c
+	@mkdir -p $(@D)
+	$(CC) $(SAN_CFLAGS) -DTFLM_FORCE_OPT -I$(ENGINE) -o $@ tools/tflm_run.c $(ENGINE_SRC) -lm
 
 $(BUILD)/host/tflm_run: $(ENGINE_SRC) $(ENGINE_HDR) tools/tflm_run.c
 	@mkdir -p $(@D)
@@ -59,13 +72,16 @@ demo: deps host check-shared
 
 # The fast tier runs in CI; TIER=full runs the large sweeps (by hand).
 TIER ?= fast
-test: deps host host-san check-shared
+test: deps host host-san host-opt check-shared
 	$(MAKE) test-hostile
 	$(PY) -m pytest -q tests/conformance
+	$(PY) tests/conformance/harness.py --tier fast --no-gen --runner $(BUILD)/host-opt/tflm_run
+	$(PY) tests/conformance/harness.py --tier fast --no-gen --runner $(BUILD)/host-opt-san/tflm_run
 	$(MAKE) fuzz
 	$(MAKE) test-mpy
 	$(MAKE) test-rp2
 	$(MAKE) test-cli
+	$(MAKE) test-examples
 	$(PY) tools/demo_person_detect.py
 
 test-conformance: deps host host-san
@@ -79,6 +95,10 @@ endif
 # The CLI's board tests run against the emulated Pico: required, not skipped.
 test-cli: deps host rp2 rp2-emu
 	TFLM_STRICT=1 $(PY) -m pytest -q tests/cli
+
+# The examples: host checks + board scripts on the emulated Pico (required, not skipped).
+test-examples: deps host rp2 rp2-emu
+	TFLM_STRICT=1 $(PY) -m pytest -q tests/examples
 
 bench: deps host
 	$(PY) tools/bench_host.py

@@ -36,7 +36,7 @@ RP2_CMAKE_COMMON := -DPICO_BUILD_DOCS=0 -DPICO_NO_PICOTOOL=1 \
 # Sources of our board and module: a change re-runs the firmware's own make
 # (cmake's dependency tracking does the rest).
 RP2_DEPS_SRC := $(wildcard $(RP2_BOARD_DIR)/* usermod_tflm/*.[ch] usermod_tflm/micropython.cmake \
-	usermod_tflm/engine/*.[ch] usermod_tflm/engine/kernels/*.def usermod_tflm/engine/kernels/*/*.[ch] \
+	usermod_tflm/engine/*.[ch] usermod_tflm/engine/kernels/*.def usermod_tflm/engine/kernels/*.[ch] usermod_tflm/engine/kernels/*/*.[ch] \
 	ports/rp2/* py/*.py)
 
 .PHONY: rp2 rp2-stock rp2-fetch rp2-emu test-rp2 bench-rp2 emulate-rp2

@@ -12,6 +12,10 @@
 #include <stddef.h>
 #include "conv_common.h"
 #include "qmath.h"
+#include "../tflm_isa.h"
+#if TFLM_OPT_NN
+#include "../arm/nn_s8.h"
+#endif
 
 typedef struct {
     tflm_conv_geom_t g;
@@ -19,6 +23,7 @@ typedef struct {
     int32_t in_zp, out_zp;
     int32_t act_min, act_max;
     float f_min, f_max;
+    int32_t opt;            // 1: int8 through kernels/arm (folded bias + patch in scratch)
     int32_t n_ch;           // per-channel multiplier and shift arrays follow
 } tflm_conv2d_data_t;
 
@@ -289,6 +294,14 @@ tflm_status_t tflm_conv2d_prepare(tflm_node_t *node) {
     }
 
     const uint32_t n_ch = kind == TFLM_CONV_F32 ? 0u : (uint32_t)g.out_c;
+    // The optimised int8 path (one group): scratch for the per-channel folded
+    // bias and one receptive field.
+    const int opt = TFLM_OPT_NN && kind == TFLM_CONV_S8 && g.f_c == g.in_c;
+#if TFLM_OPT_NN
+    if (opt) {
+        tflm_request_scratch(node, 4u * n_ch + tflm_conv2d_s8_opt_patch_bytes(&g));
+    }
+#endif
     tflm_conv2d_data_t *d = tflm_persist(node, (uint32_t)sizeof(*d) + 8u * n_ch);
     if (d == NULL) {
         return tflm_measure_done(node);
@@ -306,6 +319,7 @@ tflm_status_t tflm_conv2d_prepare(tflm_node_t *node) {
         int32_t *mult = (int32_t *)(void *)(d + 1);
         tflm_conv_channel_quant(in, f, out, g.out_c, mult, mult + n_ch);
     }
+    d->opt = opt;
     return TFLM_OK;
 }
 
@@ -315,6 +329,19 @@ tflm_status_t tflm_conv2d_eval(tflm_node_t *node) {
     const void *bd = bias != NULL ? bias->data : NULL;
     switch (d->kind) {
         case TFLM_CONV_S8:
+#if TFLM_OPT_NN
+            if (d->opt) {
+                const int32_t *mult = conv2d_mult(d);
+                const int32_t k = d->g.f_h * d->g.f_w * d->g.f_c;
+                int32_t *cbias = node->scratch;
+                tflm_nn_fold_bias(node->in[1].data, bd, d->g.out_c, k, k, 1, -d->in_zp, 0, cbias);
+                const tflm_nn_q8_t q = { mult, mult + d->n_ch, cbias, 1, d->in_zp, d->out_zp, d->act_min,
+                    d->act_max };
+                int8_t *patch = tflm_conv2d_s8_opt_patch_bytes(&d->g) > 0 ? (int8_t *)(cbias + d->g.out_c) : NULL;
+                tflm_conv2d_s8_opt(&d->g, &q, node->in[0].data, node->in[1].data, patch, node->out[0].data);
+                break;
+            }
+#endif
             tflm_conv2d_s8(d, node->in[0].data, node->in[1].data, bd, node->out[0].data);
             break;
         case TFLM_CONV_S16_A32:

@@ -11,6 +11,10 @@
 #include <stddef.h>
 #include "conv_common.h"
 #include "qmath.h"
+#include "../tflm_isa.h"
+#if TFLM_OPT_NN
+#include "../arm/nn_s8.h"
+#endif
 
 typedef struct {
     tflm_conv_geom_t g;
@@ -20,6 +24,7 @@ typedef struct {
     int32_t act_min, act_max;
     float f_min, f_max;
     int32_t bias64;         // int16 path: bias tensor is int64 (else int32)
+    int32_t opt;            // 1: int8 through kernels/arm (folded bias + patch in scratch)
     int32_t n_ch;           // per-channel multiplier and shift arrays follow
 } tflm_dwconv_data_t;
 
@@ -263,6 +268,14 @@ tflm_status_t tflm_dwconv_prepare(tflm_node_t *node) {
     }
 
     const uint32_t n_ch = kind == TFLM_CONV_F32 ? 0u : (uint32_t)g.out_c;
+    // The optimised int8 path: scratch for the per-channel folded bias and one
+    // padded window.
+    const int opt = TFLM_OPT_NN && kind == TFLM_CONV_S8;
+#if TFLM_OPT_NN
+    if (opt) {
+        tflm_request_scratch(node, 4u * n_ch + tflm_dwconv_s8_opt_patch_bytes(&g, dm));
+    }
+#endif
     tflm_dwconv_data_t *d = tflm_persist(node, (uint32_t)sizeof(*d) + 8u * n_ch);
     if (d == NULL) {
         return tflm_measure_done(node);
@@ -282,6 +295,7 @@ tflm_status_t tflm_dwconv_prepare(tflm_node_t *node) {
         int32_t *mult = (int32_t *)(void *)(d + 1);
         tflm_conv_channel_quant(in, f, out, g.out_c, mult, mult + n_ch);
     }
+    d->opt = opt;
     return TFLM_OK;
 }
 
@@ -291,6 +305,21 @@ tflm_status_t tflm_dwconv_eval(tflm_node_t *node) {
     const void *bd = bias != NULL ? bias->data : NULL;
     switch (d->kind) {
         case TFLM_CONV_S8:
+#if TFLM_OPT_NN
+            if (d->opt) {
+                const int32_t *mult = dwconv_mult(d);
+                int32_t *cbias = node->scratch;
+                tflm_nn_fold_bias(node->in[1].data, bd, d->g.out_c, d->g.f_h * d->g.f_w, 1, d->g.out_c, -d->in_zp, 0,
+                    cbias);
+                const tflm_nn_q8_t q = { mult, mult + d->n_ch, cbias, 1, d->in_zp, d->out_zp, d->act_min,
+                    d->act_max };
+                int8_t *patch = tflm_dwconv_s8_opt_patch_bytes(&d->g, d->depth_mult) > 0
+                    ? (int8_t *)(cbias + d->g.out_c) : NULL;
+                tflm_dwconv_s8_opt(&d->g, &q, d->depth_mult, node->in[0].data, node->in[1].data, patch,
+                    node->out[0].data);
+                break;
+            }
+#endif
             tflm_dwconv_s8(d, node->in[0].data, node->in[1].data, bd, node->out[0].data);
             break;
         case TFLM_CONV_S16_A64:

@@ -15,6 +15,10 @@
 #include <stddef.h>
 #include "conv_common.h"
 #include "qmath.h"
+#include "../tflm_isa.h"
+#if TFLM_OPT_NN
+#include "../arm/nn_s8.h"
+#endif
 
 typedef struct {
     int32_t kind;           // TFLM_CONV_F32, TFLM_CONV_S8 or TFLM_CONV_S16_A64
@@ -24,6 +28,7 @@ typedef struct {
     float f_min, f_max;
     int32_t mult, shift;    // per-tensor requantisation
     int32_t bias64;         // int16 path: bias tensor is int64 (else int32)
+    int32_t opt;            // 1: int8 through kernels/arm (a folded-bias array follows)
     int32_t n_ch;           // > 0: per-channel multiplier and shift arrays follow
 } tflm_fc_data_t;
 
@@ -204,7 +209,9 @@ tflm_status_t tflm_fc_prepare(tflm_node_t *node) {
     }
 
     const uint32_t n_ch = per_channel ? (uint32_t)units : 0u;
-    tflm_fc_data_t *d = tflm_persist(node, (uint32_t)sizeof(*d) + 8u * n_ch);
+    // The optimised int8 path folds constant weights into a per-unit term.
+    const int opt = TFLM_OPT_NN && kind == TFLM_CONV_S8 && w->is_const && (bias == NULL || bias->is_const);
+    tflm_fc_data_t *d = tflm_persist(node, (uint32_t)sizeof(*d) + 8u * n_ch + (opt ? 4u * (uint32_t)units : 0u));
     if (d == NULL) {
         return tflm_measure_done(node);
     }
@@ -227,6 +234,17 @@ tflm_status_t tflm_fc_prepare(tflm_node_t *node) {
         int32_t *m = (int32_t *)(void *)(d + 1);
         tflm_conv_channel_quant(in, w, out, units, m, m + n_ch);
     }
+#if TFLM_OPT_NN
+    if (opt) {
+        // sum (w + f_off) * (x + in_off) = sum w * x + in_off * sum w
+        //     + accum * f_off * in_off + f_off * sum x (the last one per row, in eval)
+        const int32_t f_off = per_channel ? 0 : d->f_off;
+        const uint32_t extra = (uint32_t)accum * (uint32_t)f_off * (uint32_t)d->in_off;
+        d->opt = 1;
+        tflm_nn_fold_bias(w->data, bias != NULL ? bias->data : NULL, units, accum, accum, 1, d->in_off,
+            (int32_t)extra, (int32_t *)(void *)(d + 1) + 2 * n_ch);
+    }
+#endif
     return TFLM_OK;
 }
 
@@ -236,6 +254,17 @@ tflm_status_t tflm_fc_eval(tflm_node_t *node) {
     const void *bd = bias != NULL ? bias->data : NULL;
     switch (d->kind) {
         case TFLM_CONV_S8:
+#if TFLM_OPT_NN
+            if (d->opt) {
+                const int32_t *mult = d->n_ch > 0 ? (const int32_t *)(const void *)(d + 1) : &d->mult;
+                const int32_t *shift = d->n_ch > 0 ? mult + d->n_ch : &d->shift;
+                const tflm_nn_q8_t q = { mult, shift, (const int32_t *)(const void *)(d + 1) + 2 * d->n_ch,
+                    d->n_ch > 0, -d->in_off, d->out_zp, d->act_min, d->act_max };
+                tflm_fc_s8_opt(d->batches, d->units, d->accum, d->n_ch > 0 ? 0 : d->f_off, &q, node->in[0].data,
+                    node->in[1].data, node->out[0].data);
+                break;
+            }
+#endif
             tflm_fc_s8(d, node->in[0].data, node->in[1].data, bd, node->out[0].data);
             break;
         case TFLM_CONV_S16_A64:
