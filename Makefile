@@ -25,7 +25,7 @@ help:
 	@echo "make deps          install pinned host dependencies (venv under .deps/)"
 	@echo "make host          build/host/tflm_run (the host runner)"
 	@echo "make host-san      build/host-san/tflm_run with ASan+UBSan"
-	@echo "make host-opt      host runners with the Cortex-M kernels' C twins forced on (plain and sanitized)"
+	@echo "make host-ref      host runners with the reference kernels only (plain and sanitized)"
 	@echo "make demo          person detection on the host engine vs the oracle"
 	@echo "make test          every test (engine, conformance, fuzz)"
 	@echo "make bench         host instruction counts (callgrind): ours vs the oracle"
@@ -43,17 +43,17 @@ $(DEPS)/.stamp-deps: tools/requirements.txt tools/requirements-lock.txt tools/py
 
 host: $(BUILD)/host/tflm_run
 host-san: $(BUILD)/host-san/tflm_run
-# The Cortex-M optimised kernels' portable C twins, forced on for the host
-# (-DTFLM_FORCE_OPT) so the conformance suite and the sanitizers cover them.
-host-opt: $(BUILD)/host-opt/tflm_run $(BUILD)/host-opt-san/tflm_run
+# The reference kernels alone (-DTFLM_FORCE_REF): the default builds run the
+# optimised kernels' C twins, so the suite checks the reference ones here.
+host-ref: $(BUILD)/host-ref/tflm_run $(BUILD)/host-ref-san/tflm_run
 
-$(BUILD)/host-opt/tflm_run: $(ENGINE_SRC) $(ENGINE_HDR) tools/tflm_run.c
+$(BUILD)/host-ref/tflm_run: $(ENGINE_SRC) $(ENGINE_HDR) tools/tflm_run.c
 	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) -DTFLM_FORCE_OPT -I$(ENGINE) -o $@ tools/tflm_run.c $(ENGINE_SRC) -lm
+	$(CC) $(HOST_CFLAGS) -DTFLM_FORCE_REF -I$(ENGINE) -o $@ tools/tflm_run.c $(ENGINE_SRC) -lm
 
-$(BUILD)/host-opt-san/tflm_run: $(ENGINE_SRC) $(ENGINE_HDR) tools/tflm_run.c
+$(BUILD)/host-ref-san/tflm_run: $(ENGINE_SRC) $(ENGINE_HDR) tools/tflm_run.c
 	@mkdir -p $(@D)
-	$(CC) $(SAN_CFLAGS) -DTFLM_FORCE_OPT -I$(ENGINE) -o $@ tools/tflm_run.c $(ENGINE_SRC) -lm
+	$(CC) $(SAN_CFLAGS) -DTFLM_FORCE_REF -I$(ENGINE) -o $@ tools/tflm_run.c $(ENGINE_SRC) -lm
 
 $(BUILD)/host/tflm_run: $(ENGINE_SRC) $(ENGINE_HDR) tools/tflm_run.c
 	@mkdir -p $(@D)
@@ -72,11 +72,11 @@ demo: deps host check-shared
 
 # The fast tier runs in CI; TIER=full runs the large sweeps (by hand).
 TIER ?= fast
-test: deps host host-san host-opt check-shared
+test: deps host host-san host-ref check-shared
 	$(MAKE) test-hostile
 	$(PY) -m pytest -q tests/conformance
-	$(PY) tests/conformance/harness.py --tier fast --no-gen --runner $(BUILD)/host-opt/tflm_run
-	$(PY) tests/conformance/harness.py --tier fast --no-gen --runner $(BUILD)/host-opt-san/tflm_run
+	$(PY) tests/conformance/harness.py --tier fast --no-gen --runner $(BUILD)/host-ref/tflm_run
+	$(PY) tests/conformance/harness.py --tier fast --no-gen --runner $(BUILD)/host-ref-san/tflm_run
 	$(MAKE) fuzz
 	$(MAKE) test-mpy
 	$(MAKE) test-rp2

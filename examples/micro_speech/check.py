@@ -29,8 +29,7 @@ def frames_runner():
     with state carried; the host runner does one invoke from a fresh state."""
     engine = hostlib.TOP / "usermod_tflm" / "engine"
     src = hostlib.TOP / "tests" / "conformance" / "signal" / "frames_run.c"
-    srcs = sorted(list(engine.glob("*.c")) + list((engine / "kernels").glob("*.c"))
-                  + list((engine / "kernels" / "ref").glob("*.c")))
+    srcs = sorted(engine.rglob("*.c"))  # every engine source: core, registry, ref and arm kernels
     deps = srcs + [src] + list(engine.rglob("*.h")) + list(engine.rglob("*.def"))
     exe = hostlib.TOP / "build" / "examples" / "frames_run"
     if exe.exists() and all(p.stat().st_mtime <= exe.stat().st_mtime for p in deps):

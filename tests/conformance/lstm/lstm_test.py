@@ -371,8 +371,7 @@ ENGINE = TOP / "usermod_tflm" / "engine"
 
 def build_state_runner(san):
     exe = OUT / ("state_run_san" if san else "state_run")
-    srcs = sorted(str(p) for p in list(ENGINE.glob("*.c")) + list((ENGINE / "kernels").glob("*.c"))
-                  + list((ENGINE / "kernels" / "ref").glob("*.c")))
+    srcs = sorted(str(p) for p in ENGINE.rglob("*.c"))  # every engine source: core, registry, ref and arm kernels
     deps = srcs + [str(HERE / "state_run.c")] + [str(p) for p in ENGINE.rglob("*.h")] \
         + [str(p) for p in ENGINE.rglob("*.def")]
     if exe.exists() and all(os.path.getmtime(d) <= os.path.getmtime(exe) for d in deps):

@@ -40,8 +40,7 @@ def build_runner(san=False):
     OUT.mkdir(parents=True, exist_ok=True)
     tag = "" if ENGINE == TOP / "usermod_tflm" / "engine" else "_" + ENGINE.name
     exe = OUT / (("frames_run_san" if san else "frames_run") + tag)
-    srcs = sorted(str(p) for p in list(ENGINE.glob("*.c")) + list((ENGINE / "kernels").glob("*.c"))
-                  + list((ENGINE / "kernels" / "ref").glob("*.c")))
+    srcs = sorted(str(p) for p in ENGINE.rglob("*.c"))  # every engine source: core, registry, ref and arm kernels
     deps = srcs + [str(HERE / "frames_run.c")] + [str(p) for p in ENGINE.rglob("*.h")] \
         + [str(p) for p in ENGINE.rglob("*.def")]
     if exe.exists() and all(os.path.getmtime(d) <= os.path.getmtime(exe) for d in deps):

@@ -40,8 +40,7 @@ def schema():
 
 def build_seq_runner(san):
     exe = OUT / ("seq_run_san" if san else "seq_run")
-    srcs = sorted(str(p) for p in list(ENGINE.glob("*.c")) + list((ENGINE / "kernels").glob("*.c"))
-                  + list((ENGINE / "kernels" / "ref").glob("*.c")))
+    srcs = sorted(str(p) for p in ENGINE.rglob("*.c"))  # every engine source: core, registry, ref and arm kernels
     deps = srcs + [str(HERE / "seq_run.c")] + [str(p) for p in ENGINE.rglob("*.h")] + [str(p) for p in ENGINE.rglob("*.def")]
     if exe.exists() and all(os.path.getmtime(d) <= os.path.getmtime(exe) for d in deps):
         return exe
