@@ -35,40 +35,8 @@ if [ -n "${MPY_GIT_URL:-}" ]; then
     exit 0
 fi
 
-# Archive URI of the main Debian archive, from the system's deb822 sources
-# (the first URIs: line whose suites are not a -security suite).
-src=/etc/apt/sources.list.d/debian.sources
-uri=""
-if [ -f "$src" ]; then
-    uri=$(awk '
-        /^[[:space:]]*$/ { if (u != "" && s !~ /security/) { print u; exit } u = ""; s = ""; next }
-        /^URIs:/ { u = $2 }
-        /^Suites:/ { s = $0 }
-        END { if (u != "" && s !~ /security/) print u }' "$src" | head -n1)
-fi
-if [ -z "$uri" ] && [ -f /etc/apt/sources.list ]; then
-    uri=$(awk '$1 == "deb" && $0 !~ /security/ { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; exit } }' /etc/apt/sources.list)
-fi
-if [ -z "$uri" ]; then
-    echo "fetch_micropython: cannot find the Debian archive URI in $src; set MPY_GIT_URL to clone instead" >&2
-    exit 1
-fi
-
-state="$deps/apt-trixie"
-mkdir -p "$state/lists/partial" "$state/cache/archives/partial" "$state/src"
-cat > "$state/sources.list" <<EOF
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri trixie main
-deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri trixie main
-EOF
-apt_opts=(
-    -o "Dir::Etc::SourceList=$state/sources.list"
-    -o "Dir::Etc::SourceParts=/dev/null"
-    -o "Dir::State::Lists=$state/lists"
-    -o "Dir::Cache=$state/cache"
-    -o "Debug::NoLocking=1"
-)
-echo "fetch_micropython: apt update (private state in $state)"
-apt-get "${apt_opts[@]}" update -qq
+. "$top/tools/apt_trixie.sh"
+trixie_apt_setup "$deps" fetch_micropython
 cd "$state/src"
 apt-get "${apt_opts[@]}" source --download-only "micropython=$ver+ds-1" >/dev/null 2>&1 \
     || apt-get "${apt_opts[@]}" source --download-only micropython

@@ -34,45 +34,8 @@ if have_sdk && have_mbedtls; then
     exit 0
 fi
 
-# Archive URI of the main Debian archive (the first deb822 stanza whose
-# suites are not a -security suite; one-line sources.list as a fallback).
-uri=""
-src=/etc/apt/sources.list.d/debian.sources
-if [ -f "$src" ]; then
-    uri=$(awk '
-        /^[[:space:]]*$/ { if (u != "" && s !~ /security/) { print u; exit } u = ""; s = ""; next }
-        /^URIs:/ { u = $2 }
-        /^Suites:/ { s = $0 }
-        END { if (u != "" && s !~ /security/) print u }' "$src" | head -n1)
-fi
-if [ -z "$uri" ] && [ -f /etc/apt/sources.list ]; then
-    uri=$(awk '$1 == "deb" && $0 !~ /security/ { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; exit } }' /etc/apt/sources.list)
-fi
-if [ -z "$uri" ]; then
-    echo "fetch_pico_sdk: cannot find the Debian archive URI in $src" >&2
-    exit 1
-fi
-
-state="$deps/apt-trixie"
-mkdir -p "$state/lists/partial" "$state/cache/archives/partial" "$state/src"
-keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-cat > "$state/sources.list" <<EOF
-deb [signed-by=$keyring] $uri trixie main
-deb-src [signed-by=$keyring] $uri trixie main
-EOF
-apt_opts=(
-    -o "Dir::Etc::SourceList=$state/sources.list"
-    -o "Dir::Etc::SourceParts=/dev/null"
-    -o "Dir::State::Lists=$state/lists"
-    -o "Dir::Cache=$state/cache"
-    -o "Debug::NoLocking=1"
-)
-# As root, apt would try (and fail) to drop to its sandbox user for files here.
-[ "$(id -u)" -ne 0 ] || apt_opts+=(-o "APT::Sandbox::User=root")
-if ! ls "$state"/lists/*_Sources* >/dev/null 2>&1 || ! ls "$state"/lists/*_Packages* >/dev/null 2>&1; then
-    echo "fetch_pico_sdk: apt update (private state in $state)"
-    apt-get "${apt_opts[@]}" update -qq
-fi
+. "$top/tools/apt_trixie.sh"
+trixie_apt_setup "$deps" fetch_pico_sdk
 
 dl="$state/pico"
 mkdir -p "$dl"
