@@ -2,10 +2,8 @@
 # nn kernels development sweep: generate the models (cached), the edited edge-case
 # models, then compare the host engine with the tflite_micro oracle.
 #   BIN=build/host-san/tflm_run tests/conformance/sweeps/nn/run_all.sh
-# Until the model loader accepts 4-byte aligned int64 constants (the converter does not
-# 8-align int64 bias buffers), the 16x8 models with a bias need a binary built with that
 set -e
-cd "$(dirname "$0")/../../.."
+cd "$(dirname "$0")/../../../.."
 PY=.deps/venv/bin/python
 BIN=${BIN:-build/host/tflm_run}
 N=${N:-5}

@@ -106,3 +106,40 @@ int tflm_conv_act_range_f(int act, float *lo, float *hi) {
     }
     return 0;
 }
+
+tflm_status_t tflm_conv_prepare_quant(tflm_node_t *node, int kind, int act, int32_t out_c, int32_t qdim,
+    int32_t *act_min, int32_t *act_max, float *f_min, float *f_max) {
+    const tflm_tensor_t *in = &node->in[0];
+    const tflm_tensor_t *f = &node->in[1];
+    const tflm_tensor_t *out = &node->out[0];
+    *act_min = *act_max = 0;
+    *f_min = *f_max = 0.0f;
+    if (kind == TFLM_CONV_F32) {
+        TFLM_CHECK(node, tflm_conv_act_range_f(act, f_min, f_max) == 0, TFLM_ERR_BAD_PARAM,
+            "unsupported fused activation");
+        return TFLM_OK;
+    }
+    TFLM_CHECK(node, in->n_scales >= 1 && out->n_scales >= 1 && f->n_scales >= 1, TFLM_ERR_BAD_QUANT,
+        "input, filter and output need quantisation scales");
+    TFLM_CHECK(node, tflm_conv_scale_ok(in->scale) && tflm_conv_scale_ok(out->scale), TFLM_ERR_BAD_QUANT,
+        "input/output scale must be positive");
+    TFLM_CHECK(node, f->n_scales == 1 || f->n_scales == (uint32_t)out_c, TFLM_ERR_BAD_QUANT,
+        "filter scale count must be 1 or the output channel count");
+    TFLM_CHECK(node, f->n_scales == 1 || f->quant_dim == qdim, TFLM_ERR_BAD_QUANT,
+        "per-channel filter quantised along the wrong dimension");
+    TFLM_CHECK(node, tflm_conv_channel_quant(in, f, out, out_c, NULL, NULL) == 0, TFLM_ERR_BAD_QUANT,
+        "filter scale must be positive");
+    if (kind == TFLM_CONV_S8) {
+        TFLM_CHECK(node, in->zero_point >= -128 && in->zero_point <= 127 && out->zero_point >= -128
+            && out->zero_point <= 127, TFLM_ERR_BAD_QUANT, "int8 zero point out of range");
+        TFLM_CHECK(node, tflm_conv_act_range_q(act, out, -128, 127, act_min, act_max) == 0, TFLM_ERR_BAD_PARAM,
+            "unsupported fused activation");
+        return TFLM_OK;
+    }
+    TFLM_CHECK(node, tflm_conv_act_range_q(act, out, -32768, 32767, act_min, act_max) == 0, TFLM_ERR_BAD_PARAM,
+        "unsupported fused activation");
+    // The 64-bit requantisation shifts right by 15 - shift.
+    TFLM_CHECK(node, kind != TFLM_CONV_S16_A64 || tflm_conv_max_shift(in, f, out, out_c) <= 14,
+        TFLM_ERR_BAD_QUANT, "int16 effective scale too large");
+    return TFLM_OK;
+}

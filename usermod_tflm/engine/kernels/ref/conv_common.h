@@ -94,4 +94,13 @@ static inline float tflm_conv_clamp_f(float x, float lo, float hi) {
     return (hi < y) ? hi : y;
 }
 
+
+// Quantisation checks shared by CONV_2D and DEPTHWISE_CONV_2D (in[0], in[1],
+// out[0] of node), and the fused activation's clamp: int range for the
+// quantised kinds, float range for TFLM_CONV_F32. qdim: the filter's
+// per-channel dimension. The int16 paths with 64-bit accumulators
+// (TFLM_CONV_S16_A64) need every channel's shift <= 14.
+tflm_status_t tflm_conv_prepare_quant(tflm_node_t *node, int kind, int act, int32_t out_c, int32_t qdim,
+    int32_t *act_min, int32_t *act_max, float *f_min, float *f_max);
+
 #endif // TFLM_CONV_COMMON_H

@@ -238,33 +238,11 @@ tflm_status_t tflm_dwconv_prepare(tflm_node_t *node) {
     g.pad_h = tflm_conv_pad(g.stride_h, g.dil_h, g.in_h, g.f_h, g.out_h);
     g.pad_w = tflm_conv_pad(g.stride_w, g.dil_w, g.in_w, g.f_w, g.out_w);
 
-    int32_t act_min = 0, act_max = 0;
-    float f_min = 0.0f, f_max = 0.0f;
-    if (kind == TFLM_CONV_F32) {
-        TFLM_CHECK(node, tflm_conv_act_range_f(act, &f_min, &f_max) == 0, TFLM_ERR_BAD_PARAM,
-            "dwconv: unsupported fused activation");
-    } else {
-        TFLM_CHECK(node, in->n_scales >= 1 && out->n_scales >= 1 && f->n_scales >= 1, TFLM_ERR_BAD_QUANT,
-            "dwconv: input, filter and output need quantisation scales");
-        TFLM_CHECK(node, tflm_conv_scale_ok(in->scale) && tflm_conv_scale_ok(out->scale), TFLM_ERR_BAD_QUANT,
-            "dwconv: input/output scale must be positive");
-        TFLM_CHECK(node, f->n_scales == 1 || f->n_scales == (uint32_t)g.out_c, TFLM_ERR_BAD_QUANT,
-            "dwconv: filter scale count must be 1 or the output channel count");
-        TFLM_CHECK(node, f->n_scales == 1 || f->quant_dim == 3, TFLM_ERR_BAD_QUANT,
-            "dwconv: per-channel filter must be quantised along dimension 3");
-        TFLM_CHECK(node, tflm_conv_channel_quant(in, f, out, g.out_c, NULL, NULL) == 0, TFLM_ERR_BAD_QUANT,
-            "dwconv: filter scale must be positive");
-        if (kind == TFLM_CONV_S8) {
-            TFLM_CHECK(node, in->zero_point >= -128 && in->zero_point <= 127 && out->zero_point >= -128
-                && out->zero_point <= 127, TFLM_ERR_BAD_QUANT, "dwconv: int8 zero point out of range");
-            TFLM_CHECK(node, tflm_conv_act_range_q(act, out, -128, 127, &act_min, &act_max) == 0,
-                TFLM_ERR_BAD_PARAM, "dwconv: unsupported fused activation");
-        } else {
-            TFLM_CHECK(node, tflm_conv_act_range_q(act, out, -32768, 32767, &act_min, &act_max) == 0,
-                TFLM_ERR_BAD_PARAM, "dwconv: unsupported fused activation");
-            TFLM_CHECK(node, tflm_conv_max_shift(in, f, out, g.out_c) <= 14, TFLM_ERR_BAD_QUANT,
-                "dwconv: int16 effective scale too large");
-        }
+    int32_t act_min, act_max;
+    float f_min, f_max;
+    tflm_status_t qst = tflm_conv_prepare_quant(node, kind, act, g.out_c, 3, &act_min, &act_max, &f_min, &f_max);
+    if (qst != TFLM_OK) {
+        return qst;
     }
 
     const uint32_t n_ch = kind == TFLM_CONV_F32 ? 0u : (uint32_t)g.out_c;
