@@ -17,7 +17,7 @@ rm -rf "$out/seeds"
 mkdir -p "$out/seeds"
 shopt -s nullglob
 shared="${TFLM_SHARED:-$top/../shared}"
-for f in "$shared"/models/*.tflite "$shared"/tflm-tests/seanet/*/*.tflite "$here"/hostile/*.tflite; do
+for f in "$shared"/models/*.tflite "$shared"/tflm-tests/seanet/*/*.tflite "$here"/hostile/*.tflite "$here"/regress/*.tflite; do
     d=$(basename "$(dirname "$f")")
     cp "$f" "$out/seeds/${d}_$(basename "$f")"
 done

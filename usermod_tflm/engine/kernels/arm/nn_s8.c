@@ -420,9 +420,13 @@ void tflm_dwconv_s8_opt(const tflm_conv_geom_t *g, const tflm_nn_q8_t *q_in, int
                 const int interior = in_y && ix0 >= 0 && (int64_t)ix0 + span_w < g->in_w;
                 int8_t *op = out + (((size_t)b * g->out_h + oy) * g->out_w + ox) * (size_t)OC;
                 if (fast3 && (interior || patch != NULL)) {
-                    const int8_t *x0 = xb + (size_t)iy0 * row + (size_t)ix0 * (size_t)C;
+                    // (The window's start is only formed for interior pixels:
+                    // a border pixel's may lie before the input.)
+                    const int8_t *x0 = patch;
                     size_t xrow = row;
-                    if (!interior) {
+                    if (interior) {
+                        x0 = xb + (size_t)iy0 * row + (size_t)ix0 * (size_t)C;
+                    } else {
                         // A border pixel: its window with the padding taps
                         // reading as the input zero point, rows of 3 * C.
                         int8_t *p = patch;
