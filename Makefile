@@ -34,6 +34,7 @@ help:
 	@echo "make rp2 / test-rp2 / bench-rp2 / emulate-rp2   Raspberry Pi Pico firmware in rp2040js"
 	@echo "make test-cli      the tflm command's tests (host + emulated Pico)"
 	@echo "make test-examples examples/ on the host engine and on the emulated Pico"
+	@echo "make nrf52840 [BOARD=XIAO_NRF52840_SENSE|FEATHER_NRF52840_SENSE] / nrf52840-all / emulate-nrf52840 / test-nrf52840"
 
 deps: $(DEPS)/.stamp-deps
 
@@ -82,6 +83,7 @@ test: deps host host-san host-ref check-shared
 	$(MAKE) test-rp2
 	$(MAKE) test-cli
 	$(MAKE) test-examples
+	$(MAKE) test-nrf52840
 	$(PY) tools/demo_person_detect.py
 
 test-conformance: deps host host-san
@@ -113,3 +115,4 @@ test-fuzz: test-hostile fuzz
 
 include mk/micropython.mk
 include mk/rp2.mk
+include mk/nrf52840.mk

@@ -1,0 +1,94 @@
+// Entry point of our nRF52840 port: heap, filesystem, REPL, soft reset.
+#include <stdint.h>
+#include "py/compile.h"
+#include "py/gc.h"
+#include "py/mperrno.h"
+#include "py/runtime.h"
+#include "py/stackctrl.h"
+#include "extmod/vfs.h"
+#include "extmod/vfs_lfs.h"
+#include "shared/runtime/gchelper.h"
+#include "shared/runtime/pyexec.h"
+#include "nrf_flash.h"
+#include "nrf_hal.h"
+#include "nrf52840.h"
+
+extern uint32_t _heap_start, _heap_end, _estack;
+
+// Mounts littlefs from internal flash at / (formats it on first boot), and
+// makes / the current directory; /lib is on sys.path by default.
+static void nrf_mount_fs(void) {
+    mp_obj_t bdev = nrf_flash_fs_bdev();
+    mp_obj_t args[2] = { bdev, MP_OBJ_NEW_QSTR(MP_QSTR__slash_) };
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_vfs_mount(2, args, (mp_map_t *)&mp_const_empty_map);
+        nlr_pop();
+    } else {
+        if (nlr_push(&nlr) == 0) {
+            mp_printf(&mp_plat_print, "no filesystem: formatting the internal flash (littlefs)\n");
+            mp_obj_t mkfs = mp_load_attr(MP_OBJ_FROM_PTR(&mp_type_vfs_lfs2), MP_QSTR_mkfs);
+            mp_call_function_1(mkfs, bdev);
+            mp_vfs_mount(2, args, (mp_map_t *)&mp_const_empty_map);
+            nlr_pop();
+        } else {
+            mp_printf(&mp_plat_print, "filesystem unavailable\n");
+            return;
+        }
+    }
+    MP_STATE_VM(vfs_cur) = MP_STATE_VM(vfs_mount_table);
+}
+
+int main(void) {
+    nrf_board_init();
+    for (;;) {
+        mp_stack_set_top(&_estack);
+        mp_stack_set_limit((char *)&_estack - (char *)&_heap_end - 1024);
+        gc_init(&_heap_start, &_heap_end);
+        mp_init();
+        nrf_mount_fs();
+        #if MICROPY_VFS_ROM
+        mp_vfs_mount_romfs_protected();
+        #endif
+        if (pyexec_mode_kind == PYEXEC_MODE_FRIENDLY_REPL) {
+            pyexec_file_if_exists("boot.py");
+            pyexec_file_if_exists("main.py");
+        }
+        for (;;) {
+            if (pyexec_mode_kind == PYEXEC_MODE_RAW_REPL) {
+                if (pyexec_raw_repl() != 0) {
+                    break;
+                }
+            } else {
+                if (pyexec_friendly_repl() != 0) {
+                    break;
+                }
+            }
+        }
+        mp_printf(&mp_plat_print, "MPY: soft reboot\n");
+        gc_sweep_all();
+        mp_deinit();
+    }
+}
+
+void gc_collect(void) {
+    gc_collect_start();
+    gc_helper_collect_regs_and_stack();
+    gc_collect_end();
+}
+
+void nlr_jump_fail(void *val) {
+    mp_printf(&mp_plat_print, "FATAL: uncaught exception %p\n", val);
+    NVIC_SystemReset();
+}
+
+void NORETURN __fatal_error(const char *msg) {
+    NVIC_SystemReset();
+}
+
+#ifndef NDEBUG
+void MP_WEAK __assert_func(const char *file, int line, const char *func, const char *expr) {
+    mp_printf(&mp_plat_print, "Assertion '%s' failed, at file %s:%d\n", expr, file, line);
+    __fatal_error("assertion failed");
+}
+#endif

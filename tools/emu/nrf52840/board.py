@@ -1,0 +1,647 @@
+"""A board model of the nRF52840 for the firmware of ports/nrf52840, on unicorn.
+
+The Cortex-M4F core is unicorn's (QEMU's) CPU model; everything around it is
+ours, from the nRF52840 Product Specification's register maps: 1 MB flash
+(NVMC erase/write rules), 256 KB RAM, FICR, CLOCK/POWER, UARTE0 (EasyDMA),
+RTC0-2, RNG, GPIO P0/P1, and the Cortex-M system block (SCB reset request,
+VTOR, CPACR, DWT cycle counter, NVIC registers). UARTE0 is bridged to a
+pseudo-terminal, so mpremote and pyserial talk to it as to a board's serial port.
+
+See README.md beside this file for what is and is not modelled.
+"""
+import os
+import random
+import select
+import struct
+import sys
+import threading
+import time
+import tty
+
+from unicorn import Uc, UcError, UC_ARCH_ARM, UC_MODE_THUMB, UC_MODE_MCLASS, UC_HOOK_MEM_WRITE, UC_HOOK_INTR, UC_HOOK_CODE
+from unicorn import arm_const as A
+from unicorn.arm_const import (UC_CPU_ARM_CORTEX_M4, UC_ARM_REG_SP, UC_ARM_REG_PC, UC_ARM_REG_LR,
+                               UC_ARM_REG_PRIMASK, UC_ARM_REG_CONTROL)
+
+# Exception entry/return: the basic frame the core stacks, and the FP
+# registers a lazy-stacking core would preserve (kept host-side here).
+FRAME_REGS = (A.UC_ARM_REG_R0, A.UC_ARM_REG_R1, A.UC_ARM_REG_R2, A.UC_ARM_REG_R3, A.UC_ARM_REG_R12,
+              A.UC_ARM_REG_LR, A.UC_ARM_REG_PC, A.UC_ARM_REG_XPSR)
+FP_REGS = tuple(getattr(A, "UC_ARM_REG_S%d" % i) for i in range(16)) + (A.UC_ARM_REG_FPSCR,)
+EXCP_EXCEPTION_EXIT = 8   # QEMU's exception number for a branch to EXC_RETURN
+WFI, WFE = 0xBF30, 0xBF20
+
+FLASH_SIZE = 1 << 20
+PAGE = 4096
+RAM_BASE, RAM_SIZE = 0x20000000, 256 * 1024
+FICR_BASE = 0x10000000
+PERIPH_BASE, PERIPH_SIZE = 0x40000000, 0x30000
+GPIO_BASE = 0x50000000
+PPB_BASE, PPB_SIZE = 0xE0000000, 0x100000
+CPU_HZ = 64000000
+LFCLK_HZ = 32768
+
+
+def elf_symbols(data):
+    """name -> value of the symbols of a 32-bit little-endian ELF file."""
+    if data[:4] != b"\x7fELF":
+        return {}
+    e_shoff, = struct.unpack_from("<I", data, 32)
+    e_shentsize, e_shnum = struct.unpack_from("<HH", data, 46)
+    secs = [struct.unpack_from("<10I", data, e_shoff + i * e_shentsize) for i in range(e_shnum)]
+    out = {}
+    for s in secs:
+        if s[1] != 2:  # SHT_SYMTAB
+            continue
+        strtab = secs[s[6]]
+        for off in range(s[4], s[4] + s[5], 16):
+            name_off, value = struct.unpack_from("<II", data, off)
+            start = strtab[4] + name_off
+            name = data[start:data.index(b"\0", start)].decode()
+            if name:
+                out[name] = value
+    return out
+
+
+def load_image(path):
+    """(list of (address, bytes), symbols) from an ELF, UF2 or raw .bin (at 0x27000) file."""
+    data = open(path, "rb").read()
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+    import uf2
+    if data[:4] == b"\x7fELF":
+        segs = [(a, b) for a, b in uf2.elf_load_segments(data) if a < FLASH_SIZE]
+        return segs, elf_symbols(data)
+    if data[:4] == b"UF2\n":
+        return [(a, bytes(b)) for a, b in uf2.read_uf2(data)], {}
+    return [(0x27000, data)], {}
+
+
+class Board:
+    """One emulated nRF52840 board. start() runs it in a thread; pty is the serial port."""
+
+    def __init__(self, firmware, flash_state=None, romfs=None, log=None):
+        self.log_file = log
+        self.flash_state = flash_state
+        segs, syms = load_image(firmware)
+        self.app_start = min(a for a, _ in segs)
+        self.romfs_start = syms.get("_romfs_start", 0x9C000)
+        self.romfs_end = syms.get("_romfs_end", 0xF4000)
+        flash = bytearray(b"\xff" * FLASH_SIZE)
+        if flash_state and os.path.exists(flash_state):
+            flash[:] = open(flash_state, "rb").read()[:FLASH_SIZE].ljust(FLASH_SIZE, b"\xff")
+        if romfs:
+            img = open(romfs, "rb").read()
+            if len(img) > self.romfs_end - self.romfs_start:
+                raise ValueError("ROMFS image larger than the ROMFS region")
+            flash[self.romfs_start:self.romfs_end] = img.ljust(self.romfs_end - self.romfs_start, b"\xff")
+        for a, b in segs:
+            flash[a:a + len(b)] = b
+        self.uc = uc = Uc(UC_ARCH_ARM, UC_MODE_THUMB | UC_MODE_MCLASS)
+        uc.ctl_set_cpu_model(UC_CPU_ARM_CORTEX_M4)
+        uc.mem_map(0, FLASH_SIZE)
+        uc.mem_write(0, bytes(flash))
+        uc.mem_map(RAM_BASE, RAM_SIZE)
+        uc.mem_map(FICR_BASE, 0x2000)  # FICR + UICR: constant words
+        for off, v in {0x060: 0x5A3C9E11, 0x064: 0xC4F1D2B7,        # DEVICEID
+                       0x100: 0x52840, 0x104: 0x41414430,            # INFO.PART, VARIANT "AAD0"
+                       0x10C: 256, 0x110: 1024,                      # RAM, FLASH (KB)
+                       0x130: 0x8, 0x134: 0x3}.items():               # part family / revision words
+            uc.mem_write(FICR_BASE + off, struct.pack("<I", v))
+        self._in_cb = 0
+        cb = self._callback
+        uc.mmio_map(PERIPH_BASE, PERIPH_SIZE, cb(self._p_read), None, cb(self._p_write), None)
+        uc.mmio_map(GPIO_BASE, 0x1000, cb(self._gpio_read), None, cb(self._gpio_write), None)
+        uc.mmio_map(PPB_BASE, PPB_SIZE, cb(self._ppb_read), None, cb(self._ppb_write), None)
+        uc.hook_add(UC_HOOK_MEM_WRITE, cb(self._flash_store), begin=0, end=FLASH_SIZE - 1)
+        uc.hook_add(UC_HOOK_INTR, self._intr)
+
+        master, slave = os.openpty()
+        tty.setraw(slave)
+        self.master, self.slave = master, slave
+        self.pty = os.ttyname(slave)
+        self.rx = bytearray()
+        self.pending = []            # stores into flash, settled at the next NVMC access
+        self.boot_seconds = None
+        self.resets = 0
+        self.faults = []
+        self.stats = {"tx": 0, "rx": 0, "erases": 0, "words": 0}
+        self._stop = False
+        self._attention = False
+        self._last_return = time.monotonic()
+        self._wfi_watch = set()
+        self._reset_req = False
+        self._thread = None
+        self._out_tail = b""
+        self._power_on()
+
+    def _callback(self, fn):
+        """Marks the time spent in a memory callback: a stop requested then (from
+        the ticker thread) would make unicorn execute the access again."""
+        def wrapped(*args):
+            self._in_cb += 1
+            try:
+                return fn(*args)
+            finally:
+                self._in_cb -= 1
+        return wrapped
+
+    # -- logging -----------------------------------------------------------------
+    def log(self, msg):
+        if self.log_file:
+            print("[nrf52840] " + msg, file=self.log_file, flush=True)
+
+    # -- reset -------------------------------------------------------------------
+    def _power_on(self, resetreas=0):
+        self.regs = {}               # (peripheral base, offset) -> value
+        self.regs[(0x40000000, 0x400)] = resetreas
+        self.rtc = {}                # base -> dict(running, t0, offset, wraps)
+        self.gpio = {0: {}, 1: {}}
+        self.ppb = {}
+        self.uart_rx_armed = False
+        self.nvic_enabled = 0         # ISER bits, IRQ 0..47
+        self.nvic_pending = 0         # ISPR bits (software-pended)
+        self.active = None            # exception number being handled (no nesting)
+        self.fp_saved = []
+        self.idle_polls = 0
+        self.idle_t = time.monotonic()
+        self.t_reset = time.monotonic()
+        self.cyc_t0 = time.monotonic()
+        vt = bytes(self.uc.mem_read(self.app_start, 8))
+        sp, pc = struct.unpack("<II", vt)
+        self.uc.reg_write(UC_ARM_REG_SP, sp)
+        self.uc.reg_write(UC_ARM_REG_PRIMASK, 0)
+        self.uc.reg_write(UC_ARM_REG_CONTROL, 0)
+        self.pc = pc | 1
+
+    # -- peripherals (0x40000000..) -----------------------------------------------
+    def _reg(self, base, off, default=0):
+        return self.regs.get((base, off), default)
+
+    def _p_read(self, uc, addr, size, data):
+        self._settle_flash()
+        base, off = PERIPH_BASE + (addr & ~0xFFF), addr & 0xFFF
+        if base == 0x40002000:
+            return self._uart_read(off)
+        if base in (0x4000B000, 0x40011000, 0x40024000):
+            return self._rtc_read(base, off)
+        if base == 0x4000D000:         # RNG: a value is always ready
+            if off == 0x100:
+                return 1
+            if off == 0x508:
+                return random.getrandbits(8)
+        if base == 0x4001E000 and off in (0x400, 0x408):   # NVMC READY, READYNEXT
+            return 1
+        if off in (0x304, 0x308):                          # INTENSET/INTENCLR read INTEN
+            return self._reg(base, 0x300)
+        return self._reg(base, off)
+
+    def _p_write(self, uc, addr, size, value, data):
+        self._settle_flash()
+        base, off = PERIPH_BASE + (addr & ~0xFFF), addr & 0xFFF
+        value &= 0xFFFFFFFF
+        if off in (0x304, 0x308):                          # INTENSET / INTENCLR
+            inten = self._reg(base, 0x300)
+            self.regs[(base, 0x300)] = (inten | value) if off == 0x304 else (inten & ~value)
+            self._kick()
+            return
+        if base == 0x40000000:
+            self._clock_write(off, value)
+        elif base == 0x40002000:
+            self._uart_write(off, value)
+        elif base in (0x4000B000, 0x40011000, 0x40024000):
+            self._rtc_write(base, off, value)
+        elif base == 0x4001E000:
+            self._nvmc_write(off, value)
+        else:
+            self.regs[(base, off)] = value
+
+    def _clock_write(self, off, value):
+        b = 0x40000000
+        if off == 0x400:               # POWER.RESETREAS: write 1 to clear
+            self.regs[(b, off)] = self._reg(b, off) & ~value
+            return
+        self.regs[(b, off)] = value
+        if off == 0x000 and value:     # TASKS_HFCLKSTART -> EVENTS_HFCLKSTARTED, HFCLKSTAT (HFXO, running)
+            self.regs[(b, 0x100)] = 1
+            self.regs[(b, 0x40C)] = (1 << 16) | 1
+        elif off == 0x008 and value:   # TASKS_LFCLKSTART -> EVENTS_LFCLKSTARTED, LFCLKSTAT
+            self.regs[(b, 0x104)] = 1
+            self.regs[(b, 0x418)] = (1 << 16) | (self._reg(b, 0x518) & 3)
+
+    # UARTE0
+    def _uart_read(self, off):
+        b = 0x40002000
+        if off == 0x110 and self.uart_rx_armed and not self._reg(b, 0x110):
+            self._uart_deliver()
+        return self._reg(b, off)
+
+    def _uart_deliver(self):
+        b = 0x40002000
+        if not self.rx:
+            self._pull_input(self._idle_wait())
+        if not self.rx:
+            return
+        self.idle_polls = 0
+        n = min(max(self._reg(b, 0x538), 0), len(self.rx))
+        if n == 0:
+            return
+        self.uc.mem_write(self._reg(b, 0x534), bytes(self.rx[:n]))
+        del self.rx[:n]
+        self.stats["rx"] += n
+        self.regs[(b, 0x53C)] = n                 # RXD.AMOUNT
+        self.regs[(b, 0x108)] = 1                 # EVENTS_RXDRDY
+        self.regs[(b, 0x110)] = 1                 # EVENTS_ENDRX
+        self.uart_rx_armed = False
+
+    def _idle_wait(self):
+        """Seconds to block for input: 0 while the guest is busy, a few ms once
+        it spins on the receiver (the REPL waiting for a key)."""
+        self.idle_polls += 1
+        now = time.monotonic()
+        if now - self.idle_t > 0.01:
+            busy_wait = self.idle_polls > 2000
+            self.idle_polls = 0
+            self.idle_t = now
+            self._idle = busy_wait
+        return 0.005 if getattr(self, "_idle", False) else 0
+
+    def _pull_input(self, timeout):
+        r, _, _ = select.select([self.master], [], [], timeout)
+        if r:
+            try:
+                self.rx += os.read(self.master, 4096)
+            except OSError:
+                pass
+
+    def _uart_write(self, off, value):
+        b = 0x40002000
+        self.regs[(b, off)] = value
+        enabled = self._reg(b, 0x500) == 8
+        if off == 0x000 and value and enabled:     # TASKS_STARTRX
+            self.uart_rx_armed = True
+            self.regs[(b, 0x14C)] = 1              # EVENTS_RXSTARTED
+        elif off == 0x004 and value:               # TASKS_STOPRX -> RXTO
+            self.uart_rx_armed = False
+            self.regs[(b, 0x144)] = 1
+        elif off == 0x008 and value and enabled:   # TASKS_STARTTX: EasyDMA from RAM
+            n = self._reg(b, 0x548)
+            data = bytes(self.uc.mem_read(self._reg(b, 0x544), n)) if n else b""
+            self._tx(data)
+            self.regs[(b, 0x54C)] = n
+            for ev in (0x150, 0x11C, 0x120):       # TXSTARTED, TXDRDY, ENDTX
+                self.regs[(b, ev)] = 1
+
+    def _tx(self, data):
+        self.stats["tx"] += len(data)
+        if self.boot_seconds is None:
+            self._out_tail = (self._out_tail + data)[-8:]
+            if self._out_tail.endswith(b">>> "):
+                self.boot_seconds = time.monotonic() - self.t_start
+                self.log("REPL prompt after %.3f s" % self.boot_seconds)
+        view = memoryview(data)
+        while view:
+            _, w, _ = select.select([], [self.master], [], 2.0)
+            if not w:
+                self.log("serial output dropped (nobody reading)")
+                return
+            n = os.write(self.master, view)
+            view = view[n:]
+
+    # RTC0..2: COUNTER at 32768 Hz / (PRESCALER + 1), from the host clock
+    def _rtc_state(self, base):
+        return self.rtc.setdefault(base, {"running": False, "t0": 0.0, "offset": 0, "wraps": 0})
+
+    def _rtc_ticks(self, base):
+        s = self._rtc_state(base)
+        t = s["offset"]
+        if s["running"]:
+            t += int((time.monotonic() - s["t0"]) * LFCLK_HZ / (self._reg(base, 0x508) + 1))
+        if (t >> 24) > s["wraps"]:
+            s["wraps"] = t >> 24
+            self.regs[(base, 0x104)] = 1          # EVENTS_OVRFLW
+        return t
+
+    def _rtc_read(self, base, off):
+        if off == 0x504:
+            return self._rtc_ticks(base) & 0xFFFFFF
+        if off == 0x104:
+            self._rtc_ticks(base)
+        return self._reg(base, off)
+
+    def _rtc_write(self, base, off, value):
+        s = self._rtc_state(base)
+        if off == 0x000 and value and not s["running"]:     # START
+            s["running"], s["t0"] = True, time.monotonic()
+        elif off == 0x004 and value and s["running"]:       # STOP
+            s["offset"] = self._rtc_ticks(base)
+            s["running"] = False
+        elif off == 0x008 and value:                        # CLEAR
+            s["offset"], s["wraps"], s["t0"] = 0, 0, time.monotonic()
+        else:
+            self.regs[(base, off)] = value
+
+    # NVMC: CONFIG.WEN 1 = write, 2 = erase; stores to flash only clear bits
+    def _nvmc_write(self, off, value):
+        b = 0x4001E000
+        self.regs[(b, off)] = value
+        wen = self._reg(b, 0x504) & 3
+        if off in (0x508, 0x50C) and wen != 2:
+            self.log("NVMC erase without CONFIG.WEN=Een ignored")
+            return
+        if off == 0x508:                                    # ERASEPAGE
+            page = value & ~(PAGE - 1)
+            if page < FLASH_SIZE:
+                self.uc.mem_write(page, b"\xff" * PAGE)
+                self.stats["erases"] += 1
+        elif off == 0x50C and value:                        # ERASEALL
+            self.uc.mem_write(0, b"\xff" * FLASH_SIZE)
+
+    def _flash_store(self, uc, access, addr, size, value, data):
+        old = int.from_bytes(bytes(uc.mem_read(addr, size)), "little")
+        wen = self._reg(0x4001E000, 0x504) & 3
+        if wen == 1:
+            new = old & (value & ((1 << (8 * size)) - 1))
+            self.stats["words"] += 1
+        else:
+            new = old
+            self.log("store to flash 0x%08x without CONFIG.WEN=Wen ignored" % addr)
+        self.pending.append((addr, size, new))
+
+    def _settle_flash(self):
+        while self.pending:
+            addr, size, new = self.pending.pop(0)
+            self.uc.mem_write(addr, new.to_bytes(size, "little"))
+
+    # -- GPIO P0 (0x50000000), P1 (0x50000300) --------------------------------------
+    def _gpio_read(self, uc, addr, size, data):
+        port = 1 if (addr & 0xFFF) >= 0x300 else 0
+        off = (addr & 0xFFF) - (0x300 if port else 0)
+        g = self.gpio[port]
+        if off == 0x510:                                    # IN: outputs read back, inputs high (pull-ups)
+            return (g.get(0x504, 0) & g.get(0x514, 0)) | (~g.get(0x514, 0) & 0xFFFFFFFF)
+        if off in (0x508, 0x50C):
+            return g.get(0x504, 0)
+        if off in (0x518, 0x51C):
+            return g.get(0x514, 0)
+        return g.get(off, 0)
+
+    def _gpio_write(self, uc, addr, size, value, data):
+        port = 1 if (addr & 0xFFF) >= 0x300 else 0
+        off = (addr & 0xFFF) - (0x300 if port else 0)
+        g = self.gpio[port]
+        if off == 0x508:
+            g[0x504] = g.get(0x504, 0) | value
+        elif off == 0x50C:
+            g[0x504] = g.get(0x504, 0) & ~value
+        elif off == 0x518:
+            g[0x514] = g.get(0x514, 0) | value
+        elif off == 0x51C:
+            g[0x514] = g.get(0x514, 0) & ~value
+        elif 0x700 <= off < 0x780:                          # PIN_CNF[n].DIR mirrors into DIR
+            g[off] = value
+            bit = 1 << ((off - 0x700) // 4)
+            g[0x514] = (g.get(0x514, 0) | bit) if value & 1 else (g.get(0x514, 0) & ~bit)
+        else:
+            g[off] = value
+
+    # -- Cortex-M system space ------------------------------------------------------
+    def _ppb_read(self, uc, addr, size, data):
+        a = PPB_BASE + addr
+        if a == 0xE000ED00:
+            return 0x410FC241                               # CPUID: Cortex-M4 r0p1
+        if 0xE000E100 <= a < 0xE000E108 or 0xE000E180 <= a < 0xE000E188:     # ISER / ICER
+            return (self.nvic_enabled >> (32 * ((a >> 2) & 1))) & 0xFFFFFFFF
+        if 0xE000E200 <= a < 0xE000E208 or 0xE000E280 <= a < 0xE000E288:     # ISPR / ICPR
+            return (self._pending_lines() >> (32 * ((a >> 2) & 1))) & 0xFFFFFFFF
+        if a == 0xE000ED04:                                 # ICSR.VECTACTIVE
+            return self.active or 0
+        if a == 0xE0001004:                                 # DWT.CYCCNT (host time x 64 MHz)
+            if self.ppb.get(0xE0001000, 0) & 1:
+                return int((time.monotonic() - self.cyc_t0) * CPU_HZ) & 0xFFFFFFFF
+            return 0
+        return self.ppb.get(a, 0)
+
+    def _ppb_write(self, uc, addr, size, value, data):
+        a = PPB_BASE + addr
+        if a == 0xE000ED0C and (value >> 16) == 0x05FA and value & 4:   # AIRCR.SYSRESETREQ
+            self._reset_req = True
+            uc.emu_stop()
+            return
+        if a == 0xE0001004:
+            self.cyc_t0 = time.monotonic() - value / CPU_HZ
+        shift = 32 * ((a >> 2) & 1)
+        if 0xE000E100 <= a < 0xE000E108:
+            self.nvic_enabled |= value << shift
+            self._kick()
+        elif 0xE000E180 <= a < 0xE000E188:
+            self.nvic_enabled &= ~(value << shift)
+        elif 0xE000E200 <= a < 0xE000E208:
+            self.nvic_pending |= value << shift
+            self._kick()
+        elif 0xE000E280 <= a < 0xE000E288:
+            self.nvic_pending &= ~(value << shift)
+        self.ppb[a] = value
+
+    # -- interrupts ------------------------------------------------------------------
+    # A peripheral's line (IRQ number = address bits 17:12) is high while one of
+    # its events (0x100 + 4k) is set with INTEN bit k set. The NVIC takes the
+    # lowest-numbered enabled, pending line when PRIMASK is clear and no other
+    # exception is active (no priorities, no nesting).
+    def _line(self, n):
+        base = PERIPH_BASE + (n << 12)
+        inten = self._reg(base, 0x300)
+        k = 0
+        while inten:
+            if inten & 1 and self._reg(base, 0x100 + 4 * k):
+                return True
+            inten >>= 1
+            k += 1
+        return False
+
+    def _pending_lines(self):
+        lines = self.nvic_pending
+        for base, off in list(self.regs):
+            if off == 0x300 and self.regs[(base, off)]:
+                n = (base - PERIPH_BASE) >> 12
+                if self._line(n):
+                    lines |= 1 << n
+        return lines
+
+    def _deliverable(self):
+        ready = self._pending_lines() & self.nvic_enabled
+        if not ready:
+            return None
+        return (ready & -ready).bit_length() - 1
+
+    def _kick(self):
+        """Something may have made an interrupt deliverable: the ticker returns
+        to the run loop (a stop requested inside a memory callback would
+        re-execute the access)."""
+        self._attention = True
+
+    def _enter(self, n):
+        uc = self.uc
+        xpsr = uc.reg_read(A.UC_ARM_REG_XPSR)
+        if (xpsr >> 25) & 3 or (xpsr >> 10) & 0x3F:      # inside an IT block: take it later
+            return False
+        sp = uc.reg_read(UC_ARM_REG_SP)
+        frame = (sp - 32) & ~7
+        vals = [uc.reg_read(r) for r in FRAME_REGS]
+        vals[6] = self.pc & ~1
+        vals[7] = (xpsr & 0xFFFFFE00 & ~0xFF) | (1 << 24) | ((1 << 9) if (sp - 32) & 4 else 0)
+        uc.mem_write(frame, struct.pack("<8I", *vals))
+        self.fp_saved.append([uc.reg_read(r) for r in FP_REGS])
+        uc.reg_write(UC_ARM_REG_SP, frame)
+        uc.reg_write(UC_ARM_REG_LR, 0xFFFFFFF9)
+        uc.reg_write(A.UC_ARM_REG_IPSR, 16 + n)
+        self.nvic_pending &= ~(1 << n)
+        self.active = 16 + n
+        vtor = self.ppb.get(0xE000ED08, self.app_start)
+        self.pc, = struct.unpack("<I", bytes(uc.mem_read(vtor + 4 * (16 + n), 4)))
+        self.pc |= 1
+        self.stats["irqs"] = self.stats.get("irqs", 0) + 1
+        return True
+
+    def _intr(self, uc, intno, data):
+        if intno != EXCP_EXCEPTION_EXIT or self.active is None:
+            self.faults.append(("exception %d" % intno, uc.reg_read(UC_ARM_REG_PC)))
+            self._reset_req = True
+            uc.emu_stop()
+            return
+        sp = uc.reg_read(UC_ARM_REG_SP)
+        vals = struct.unpack("<8I", bytes(uc.mem_read(sp, 32)))
+        for r, v in zip(FRAME_REGS[:6], vals[:6]):
+            uc.reg_write(r, v)
+        for r, v in zip(FP_REGS, self.fp_saved.pop()):
+            uc.reg_write(r, v)
+        xpsr = vals[7]
+        uc.reg_write(UC_ARM_REG_SP, sp + 32 + (4 if xpsr & (1 << 9) else 0))
+        uc.reg_write(A.UC_ARM_REG_XPSR, xpsr & 0xF80F0000)
+        uc.reg_write(A.UC_ARM_REG_IPSR, 0)
+        self.active = None
+        uc.reg_write(UC_ARM_REG_PC, vals[6] | 1)
+        self._why = "exception return"
+        uc.emu_stop()   # back to the run loop: more input, another interrupt
+
+    def _service(self):
+        """Between runs: move received bytes into UARTE0's DMA buffer, take an interrupt."""
+        if self.uart_rx_armed and not self._reg(0x40002000, 0x110):
+            if not self.rx:
+                self._pull_input(0)
+            if self.rx:
+                self._uart_deliver()
+        if self.active is None and not self.uc.reg_read(UC_ARM_REG_PRIMASK) & 1:
+            n = self._deliverable()
+            if n is not None:
+                self._enter(n)
+
+    def _watch_unmask(self, addr):
+        """The usual idle loop masks interrupts, checks for work, sleeps (WFI),
+        then unmasks: watch the few instructions after a WFI, so that an
+        interrupt that woke it is taken as soon as PRIMASK clears."""
+        if addr in self._wfi_watch:
+            return
+        self._wfi_watch.add(addr)
+        self.uc.hook_add(UC_HOOK_CODE, self._after_wfi, begin=addr, end=addr + 24)
+        self.uc.ctl_remove_cache(addr, addr + 24)
+
+    def _after_wfi(self, uc, addr, size, data):
+        if self.active is None and not uc.reg_read(UC_ARM_REG_PRIMASK) & 1 and self._deliverable() is not None:
+            self._why = "unmasked"
+            uc.emu_stop()
+
+    def _ticker(self):
+        """Wakes the run loop for input or a masked interrupt, at most every millisecond."""
+        while not self._stop:
+            time.sleep(0.005)
+            try:
+                self._tick()
+            except RuntimeError:   # the run loop changed the registers meanwhile
+                pass
+
+    def _tick(self):
+        # The run loop gets control at every WFI and exception return, where
+        # input and interrupts are handled. Only code that runs long without
+        # either (a long computation: Ctrl-C) needs an asynchronous stop.
+        if time.monotonic() - self._last_return < 0.05 or self._in_cb:
+            return
+        work = self._attention
+        if not work and self.uart_rx_armed and not self._reg(0x40002000, 0x110):
+            work = bool(self.rx) or bool(select.select([self.master], [], [], 0)[0])
+        if not work and self.nvic_enabled and self.active is None:
+            work = self._deliverable() is not None
+        if work and not self._in_cb:
+            self._attention = False
+            self._why = "ticker"
+            self.uc.emu_stop()
+
+    # -- running ------------------------------------------------------------------
+    def _run(self):
+        uc = self.uc
+        while not self._stop:
+            self._settle_flash()
+            self._service()
+            self._why = None
+            try:
+                uc.emu_start(self.pc, 0xFFFFFFFF)
+            except UcError as e:
+                pc = uc.reg_read(UC_ARM_REG_PC)
+                self.faults.append((str(e), pc))
+                self.log("fault %s at pc=0x%08x lr=0x%08x: reset" % (e, pc, uc.reg_read(UC_ARM_REG_LR)))
+                self._reset_req = True
+            self._last_return = time.monotonic()
+            self._settle_flash()
+            if self._reset_req and not self._stop:
+                self._reset_req = False
+                self.resets += 1
+                self.log("system reset")
+                self._power_on(resetreas=1 << 2)   # SREQ
+                continue
+            if self._stop:
+                break
+            self.pc = uc.reg_read(UC_ARM_REG_PC) | 1
+            # WFI/WFE end a run: sleep until input arrives (or 10 ms: WFI is a hint).
+            if self._why is not None:
+                continue
+            prev, = struct.unpack("<H", bytes(uc.mem_read((self.pc & ~1) - 2, 2)))
+            if prev in (WFI, WFE):
+                self._watch_unmask(self.pc & ~1)
+                if not self.rx and self._deliverable() is None:
+                    self._pull_input(0.01)
+
+    def start(self, timeout=30.0):
+        """Boots the board in a thread; returns once the REPL prompt is out."""
+        self.t_start = time.monotonic()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        threading.Thread(target=self._ticker, daemon=True).start()
+        while self.boot_seconds is None:
+            if time.monotonic() - self.t_start > timeout or not self._thread.is_alive():
+                raise RuntimeError("nRF52840 model: no REPL prompt after %.0f s (faults: %s)"
+                                   % (timeout, self.faults))
+            time.sleep(0.01)
+        return self
+
+    def flash_bytes(self):
+        self._settle_flash()
+        return bytes(self.uc.mem_read(0, FLASH_SIZE))
+
+    def stop(self):
+        self._stop = True
+        self.uc.emu_stop()
+        if self._thread:
+            self._thread.join(5)
+        if self.flash_state:
+            with open(self.flash_state, "wb") as f:
+                f.write(self.flash_bytes())
+        for fd in (self.master, self.slave):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
