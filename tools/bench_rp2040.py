@@ -20,7 +20,7 @@ The baseline firmware (stock MicroPython, no tflm) gives the flash and RAM
 the module costs. Caveat: rp2040js charges one cycle per flash read (no XIP
 cache misses), so models streaming weights from flash run slower on a board.
 
-Writes OUT/rp2040.md (the table) and OUT/rp2040.json.
+Writes OUT/NAME.md (the table) and OUT/NAME.json (NAME: --name, default rp2040).
 """
 import argparse
 import json
@@ -53,7 +53,7 @@ R = machine.mem32
 P = 0x40070008
 gc.collect(); free0 = gc.mem_free()
 try:
-    m = tflm.Model('/rom/model.tflite')
+    m = tflm.Model('/rom/model.tflite'LEAN_ARG)
 except Exception as e:
     print('ERR %s: %s' % (type(e).__name__, e))
     raise SystemExit
@@ -74,7 +74,7 @@ print('RES', heap, m.arena_size, len(m.profile()), ' '.join(str(t) for t in tick
 """
 
 
-def run_model(firmware, model_path, workdir):
+def run_model(firmware, model_path, workdir, lean=False):
     stage = workdir / "romfs"
     if stage.exists():
         shutil.rmtree(stage)
@@ -96,7 +96,8 @@ def run_model(firmware, model_path, workdir):
             t.enter_raw_repl(soft_reset=False)
             emu.marks()  # discard
             t0 = time.monotonic()
-            out, err = t.exec_raw(BOARD_SCRIPT.replace('REPEAT_N', str(REPEAT)), timeout=1800)
+            out, err = t.exec_raw(BOARD_SCRIPT.replace('REPEAT_N', str(REPEAT)).replace(
+                'LEAN_ARG', ', lean=True' if lean else ''), timeout=1800)
             row["wall_s"] = round(time.monotonic() - t0, 2)
             marks = emu.marks()
         finally:
@@ -159,6 +160,8 @@ def main(argv=None):
     ap.add_argument("--models", nargs="*", help="model files (default: %s from ../shared/models)"
                     % ", ".join(DEFAULT_MODELS))
     ap.add_argument("--out", default=str(TOP / "build" / "bench"))
+    ap.add_argument("--lean", action="store_true", help="load models with tflm.Model(..., lean=True)")
+    ap.add_argument("--name", default="rp2040", help="output file names: OUT/NAME.md and OUT/NAME.json")
     a = ap.parse_args(argv)
 
     models = [pathlib.Path(m) for m in a.models] if a.models else \
@@ -180,7 +183,7 @@ def main(argv=None):
                 rows.append({"model": mp.stem, "error": "missing"})
                 continue
             print("bench_rp2040: %s ..." % mp.stem, file=sys.stderr, flush=True)
-            rows.append(run_model(a.firmware, mp, pathlib.Path(tmp)))
+            rows.append(run_model(a.firmware, mp, pathlib.Path(tmp), lean=a.lean))
 
     lines = ["# Cycles per inference on the emulated RP2040 (rp2040js)", ""]
     lines.append("| model | model bytes (ROMFS) | ops | cycles/invoke (emulator) | profile() cycles "
@@ -213,8 +216,9 @@ def main(argv=None):
                  "'profile()' the on-board SysTick sum of the per-op times. Flash reads cost one cycle "
                  "(no XIP cache misses)." % REPEAT)
     table = "\n".join(lines) + "\n"
-    (out_dir / "rp2040.md").write_text(table)
-    (out_dir / "rp2040.json").write_text(json.dumps({"firmware": fw, "baseline": base, "models": rows}, indent=1))
+    (out_dir / (a.name + ".md")).write_text(table)
+    (out_dir / (a.name + ".json")).write_text(json.dumps({"firmware": fw, "baseline": base, "lean": a.lean,
+                                                      "models": rows}, indent=1))
     print(table)
     # A model the engine rejects is a row of the table; a board that crashed or
     # gave no result is a failure.

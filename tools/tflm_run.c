@@ -1,7 +1,7 @@
 // tflm_run: run a .tflite model on the host engine.
 //
 //   tflm_run MODEL.tflite [-i IN.bin]... [-o OUT.bin]... [--dump DIR]
-//            [--arena N] [--repeat N] [--list]
+//            [--arena N] [--repeat N] [--lean] [--list]
 //   tflm_run --ops            (the supported ops of this build)
 //
 // Reads each input tensor's raw bytes from the -i files in order, writes each
@@ -77,6 +77,7 @@ int main(int argc, char **argv) {
     const char *ins[64], *outs[64];
     int n_ins = 0, n_outs = 0, repeat = 1, list = 0;
     long arena_force = -1;
+    uint32_t plan_flags = 0;
     for (int a = 1; a < argc; a++) {
         if (!strcmp(argv[a], "-i") && a + 1 < argc && n_ins < 64) {
             ins[n_ins++] = argv[++a];
@@ -88,6 +89,8 @@ int main(int argc, char **argv) {
             arena_force = strtol(argv[++a], NULL, 0);
         } else if (!strcmp(argv[a], "--repeat") && a + 1 < argc) {
             repeat = atoi(argv[++a]);
+        } else if (!strcmp(argv[a], "--lean")) {
+            plan_flags |= TFLM_PLAN_LEAN;
         } else if (!strcmp(argv[a], "--list")) {
             list = 1;
         } else if (!strcmp(argv[a], "--ops")) {
@@ -99,8 +102,9 @@ int main(int argc, char **argv) {
             printf("]}\n");
             return 0;
         } else if (!strcmp(argv[a], "-h") || !strcmp(argv[a], "--help")) {
-            printf("usage: tflm_run MODEL.tflite [-i IN.bin]... [-o OUT.bin]... [--dump DIR] [--arena N] [--repeat N] [--list] | --ops\n"
+            printf("usage: tflm_run MODEL.tflite [-i IN.bin]... [-o OUT.bin]... [--dump DIR] [--arena N] [--repeat N] [--lean] [--list] | --ops\n"
                 "  runs the model on the host engine; prints one JSON line (arena_bytes, ops, inputs, outputs)\n"
+                "  --lean: recompute per-channel factors at each invoke (smaller arena, a little slower)\n"
                 "  example: tflm_run person_detect.tflite -i image.bin -o scores.bin\n");
             return 0;
         } else if (argv[a][0] != '-' && !model_path) {
@@ -130,14 +134,14 @@ int main(int argc, char **argv) {
     uint32_t ws = tflm_interp_work_size(&m);
     void *work = aligned_alloc16((ws + 16) & ~15u);
     uint32_t needed = 0;
-    if (tflm_interp_measure(&m, work, ws, &needed, &err) != TFLM_OK) {
+    if (tflm_interp_measure_ex(&m, plan_flags, work, ws, &needed, &err) != TFLM_OK) {
         die_err("cannot prepare model", &err);
     }
     free(work);
     uint32_t size = arena_force >= 0 ? (uint32_t)arena_force : needed;
     void *arena = aligned_alloc16(((size_t)size + 16) & ~(size_t)15);
     static tflm_interp_t ip;
-    if (tflm_interp_init(&ip, &m, arena, size) != TFLM_OK) {
+    if (tflm_interp_init_ex(&ip, &m, plan_flags, arena, size) != TFLM_OK) {
         die_err("cannot prepare model", &ip.err);
     }
     if ((uint32_t)n_ins > m.n_inputs) {

@@ -157,10 +157,11 @@ static void load_path(tflm_model_obj_t *o, mp_obj_t path, const uint8_t **buf, s
 // ---- Model -------------------------------------------------------------------
 
 static mp_obj_t model_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *all_args) {
-    enum { ARG_model, ARG_arena_size };
+    enum { ARG_model, ARG_arena_size, ARG_lean };
     static const mp_arg_t allowed_args[] = {
         { MP_QSTR_model, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
         { MP_QSTR_arena_size, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+        { MP_QSTR_lean, MP_ARG_KW_ONLY | MP_ARG_BOOL, {.u_bool = false} },
     };
     mp_arg_val_t args[MP_ARRAY_SIZE(allowed_args)];
     mp_arg_parse_all_kw_array(n_args, n_kw, all_args, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
@@ -232,7 +233,10 @@ static mp_obj_t model_make_new(const mp_obj_type_t *type, size_t n_args, size_t 
         raise_no_memory("model tables", ws);
     }
     uint32_t needed = 0;
-    tflm_status_t st = tflm_interp_measure(&o->model, work, ws, &needed, &err);
+    // lean=True: per-channel factors are recomputed at each invoke in the
+    // op's scratch instead of being kept (smaller arena, a little slower).
+    const uint32_t plan = args[ARG_lean].u_bool ? TFLM_PLAN_LEAN : 0u;
+    tflm_status_t st = tflm_interp_measure_ex(&o->model, plan, work, ws, &needed, &err);
     free_aligned(work_block, ws, work);
     if (st != TFLM_OK) {
         tflm_raise_error(&err, "");
@@ -252,7 +256,7 @@ static mp_obj_t model_make_new(const mp_obj_type_t *type, size_t n_args, size_t 
         raise_no_memory("arena", size);
     }
     o->arena_size = size;
-    st = tflm_interp_init(&o->interp, &o->model, arena, size);
+    st = tflm_interp_init_ex(&o->interp, &o->model, plan, arena, size);
     if (st != TFLM_OK) {
         free_aligned(o->arena, size, arena);
         o->arena = NULL;
@@ -286,9 +290,9 @@ static void print_io(const mp_print_t *print, const tflm_model_t *m, const char 
 static void model_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kind_t kind) {
     tflm_model_obj_t *o = MP_OBJ_TO_PTR(self_in);
     const tflm_model_t *m = &o->model;
-    mp_printf(print, "<Model: %u ops, arena %u bytes, model %u bytes %s",
-        (unsigned)m->n_ops, (unsigned)tflm_interp_arena_used(&o->interp), (unsigned)m->len,
-        o->copy ? "(copied)" : "(in place)");
+    mp_printf(print, "<Model: %u ops, arena %u bytes%s, model %u bytes %s",
+        (unsigned)m->n_ops, (unsigned)tflm_interp_arena_used(&o->interp), o->interp.lean ? " (lean)" : "",
+        (unsigned)m->len, o->copy ? "(copied)" : "(in place)");
     for (uint32_t k = 0; k < m->n_inputs; k++) {
         print_io(print, m, "input", k, tflm_model_input(m, k));
     }

@@ -83,6 +83,10 @@ def test_inspect_arena_equals_host_runner(cnn, runner):
     assert j["fits"]["rp2040"]["fits"] is True
     assert j["macs"] == 6 * 6 * 4 * 9 + 2 * 36  # conv 6x6x4 outputs x 3x3x1, dense 2 x 36
     assert j["inputs"][0]["shape"] == [1, 8, 8, 1] and j["inputs"][0]["dtype"] == "int8"
+    lean = json.loads(subprocess.run([str(runner), str(model), "--lean"], capture_output=True, text=True).stdout)
+    assert j["arena_bytes_lean"] == lean["arena_bytes"]
+    # The conv's per-channel factors move from the persistent region to its scratch.
+    assert j["arena_bytes_lean"] < j["arena_bytes"]
 
 
 def test_inspect_text(cnn):

@@ -262,9 +262,10 @@ def registry_ops():
     return set(json.loads(out)["ops"])
 
 
-def host_info(model_path):
-    """The host runner's JSON line for a model (arena_bytes, ops, ...), or CliError."""
-    rc, out, err = runner([model_path])
+def host_info(model_path, lean=False):
+    """The host runner's JSON line for a model (arena_bytes, ops, ...), or CliError.
+    lean: plan as tflm.Model(..., lean=True) does (derived data recomputed per invoke)."""
+    rc, out, err = runner([model_path] + (["--lean"] if lean else []))
     if rc != 0:
         raise CliError(runner_error_line(err))
     return json.loads(out.strip().splitlines()[-1])

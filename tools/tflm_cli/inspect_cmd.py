@@ -35,9 +35,10 @@ def analyse(path, boards=None, free_heap=None):
            "inputs": info.io("inputs"), "outputs": info.io("outputs"),
            "ops": ops, "n_ops": len(ops), "macs": sum(o["macs"] for o in ops), "param_bytes": info.param_bytes,
            "unsupported": sorted({o["name"] for o in ops if not o["supported"]}),
-           "arena_bytes": None, "error": None}
+           "arena_bytes": None, "arena_bytes_lean": None, "error": None}
     try:
         res["arena_bytes"] = host_info(path)["arena_bytes"]
+        res["arena_bytes_lean"] = host_info(path, lean=True)["arena_bytes"]
     except CliError as e:
         res["error"] = str(e)
     res["fits"] = {b: boardmod.verdict(b, res["arena_bytes"], len(info.data),
@@ -67,7 +68,8 @@ def print_text(res):
                                            "yes" if o["supported"] else "UNSUPPORTED", "{:,}".format(o["macs"])))
     print("total: %d ops, %s MACs" % (res["n_ops"], "{:,}".format(res["macs"])))
     if res["arena_bytes"] is not None:
-        print("arena: %s bytes (exact, our planner, 32-bit target)" % "{:,}".format(res["arena_bytes"]))
+        print("arena: %s bytes (exact, our planner, 32-bit target); %s with tflm.Model(..., lean=True)" % (
+            "{:,}".format(res["arena_bytes"]), "{:,}".format(res["arena_bytes_lean"])))
     else:
         print("arena: - (%s)" % res["error"])
     print("")

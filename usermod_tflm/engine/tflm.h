@@ -115,7 +115,15 @@ typedef struct {
     uint32_t cursor;            // internal: lowest persistent offset handed out
     uint8_t ready;
     uint8_t measuring;          // internal
+    uint8_t lean;               // planned with TFLM_PLAN_LEAN
 } tflm_interp_t;
+
+// Plan flags (tflm_interp_measure_ex / tflm_interp_init_ex).
+// TFLM_PLAN_LEAN: values kernels derive from the model (per-channel
+// requantisation factors, folded biases) are computed again at every invoke
+// inside the op's scratch instead of being kept for the life of the
+// interpreter: a smaller arena for a few percent more time per invoke.
+#define TFLM_PLAN_LEAN (1u << 0)
 
 // Working bytes tflm_interp_measure needs (the interpreter's per-tensor and
 // per-op tables; always <= the arena size it will report).
@@ -126,6 +134,9 @@ uint32_t tflm_interp_work_size(const tflm_model_t *m);
 tflm_status_t tflm_interp_measure(const tflm_model_t *m, void *work, uint32_t work_len, uint32_t *needed, tflm_error_t *err);
 // Plan and prepare into the caller's arena (TFLM_ALIGN-aligned).
 tflm_status_t tflm_interp_init(tflm_interp_t *ip, const tflm_model_t *m, void *arena, uint32_t arena_size);
+// The same with plan flags (TFLM_PLAN_*); measure and init must use the same flags.
+tflm_status_t tflm_interp_measure_ex(const tflm_model_t *m, uint32_t flags, void *work, uint32_t work_len, uint32_t *needed, tflm_error_t *err);
+tflm_status_t tflm_interp_init_ex(tflm_interp_t *ip, const tflm_model_t *m, uint32_t flags, void *arena, uint32_t arena_size);
 // Run all ops. Inputs must have been written.
 tflm_status_t tflm_interp_invoke(tflm_interp_t *ip);
 // Run ops [from, to) only (debugging: inspect tensors between ops).

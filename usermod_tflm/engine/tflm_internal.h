@@ -37,7 +37,7 @@ typedef struct tflm_rt_tensor {
     uint8_t type, ndim, loc, flags;
 } tflm_rt_tensor_t;
 
-// Per-op runtime record (in the arena; pointer-free: 36 bytes everywhere).
+// Per-op runtime record (in the arena; pointer-free: 48 bytes everywhere).
 typedef struct tflm_rt_node {
     uint32_t op;         // model offset of the Operator table
     uint32_t in, out;    // model offsets of the int32 tensor-index lists
@@ -46,13 +46,22 @@ typedef struct tflm_rt_node {
     uint32_t scratch;    // arena offset of scratch
     uint32_t scratch_bytes;
     uint32_t ticks;      // clock ticks of this op in the last invoke
+    uint32_t derived;    // fast plan: arena offset of derived data (0 = none)
+    uint32_t derived_bytes; // derived data (tflm_derived): persistent (fast
+                         // plan) or at the start of the scratch (lean plan)
+    int32_t ov_delta;    // tflm_allow_overlap: output 0 may start at input 0's
+                         // offset + ov_delta or lower (TFLM_NO_OVERLAP: never)
     uint16_t reg;        // registry index
     uint8_t n_in, n_out;
 } tflm_rt_node_t;
 
+#define TFLM_RT_TENSOR_BYTES 36u
+#define TFLM_RT_NODE_BYTES 48u
+#define TFLM_NO_OVERLAP INT32_MAX
+
 // Compile-time size checks (C99: a negative array size fails the build).
-typedef char tflm_rt_tensor_size_check[sizeof(tflm_rt_tensor_t) == 36 ? 1 : -1];
-typedef char tflm_rt_node_size_check[sizeof(tflm_rt_node_t) == 36 ? 1 : -1];
+typedef char tflm_rt_tensor_size_check[sizeof(tflm_rt_tensor_t) == TFLM_RT_TENSOR_BYTES ? 1 : -1];
+typedef char tflm_rt_node_size_check[sizeof(tflm_rt_node_t) == TFLM_RT_NODE_BYTES ? 1 : -1];
 
 extern const tflm_op_reg_t tflm_registry[];
 extern const uint32_t tflm_registry_len;

@@ -8,12 +8,21 @@
 //                            down), then the per-op and per-tensor tables
 // All structures in the arena are pointer-free, so sizes are the same for
 // 32- and 64-bit builds.
+//
+// Placement: greedy by size, each item at the lowest offset free over its
+// lifetime, with two refinements. Streaming ops (convolutions: output rows
+// in order, tflm_allow_overlap) let their output overlap an input that dies
+// with them, the output starting a few rows below the input; such chains are
+// placed twice (with and without room kept below a chain's first tensor) and
+// the smaller plan is kept. Model inputs are never overlapped. A lean plan
+// (TFLM_PLAN_LEAN) moves kernels' derived data (tflm_derived) from the
+// persistent region into their op's scratch.
 #include "tflm_internal.h"
 
 #define ALIGN_UP(x) (((x) + (TFLM_ALIGN - 1)) & ~(uint32_t)(TFLM_ALIGN - 1))
 
 static uint32_t table_bytes(const tflm_model_t *m) {
-    return ALIGN_UP((m->n_tensors + m->n_ops) * 36u);
+    return ALIGN_UP(m->n_tensors * TFLM_RT_TENSOR_BYTES + m->n_ops * TFLM_RT_NODE_BYTES);
 }
 
 uint32_t tflm_interp_work_size(const tflm_model_t *m) {
@@ -109,7 +118,7 @@ static void make_node(tflm_interp_t *ip, uint32_t i, tflm_node_t *node, tflm_ten
     }
     if (!ip->measuring) {
         node->op_data = n->data ? ip->arena + n->data : NULL;
-        node->scratch = n->scratch_bytes ? ip->arena + n->scratch : NULL;
+        node->scratch = n->scratch_bytes ? ip->arena + n->scratch + (ip->lean ? n->derived_bytes : 0u) : NULL;
     }
     if (details) {
         tflm_fb_table_t op;
@@ -166,6 +175,63 @@ tflm_status_t tflm_request_scratch(tflm_node_t *node, uint32_t bytes) {
         return tflm_fail(node, TFLM_ERR_EVAL, "kernel scratch larger than measured");
     }
     return TFLM_OK;
+}
+
+void *tflm_derived(tflm_node_t *node, uint32_t bytes, int *fill) {
+    tflm_interp_t *ip = node->ip;
+    tflm_rt_node_t *n = &ip->n[node->op_index];
+    uint32_t b = ALIGN_UP(bytes);
+    *fill = 0;
+    if (ip->measuring) {
+        n->derived_bytes = b;
+        return NULL;
+    }
+    if (b == 0) {
+        return NULL;
+    }
+    if (b > n->derived_bytes) {
+        set_err(ip, TFLM_ERR_EVAL, node->op_index, -1, "kernel derived data larger than measured");
+        return NULL;
+    }
+    if (ip->lean) {
+        // Lean: the start of this op's scratch, only during its eval.
+        if (!ip->ready) {
+            return NULL;
+        }
+        *fill = 1;
+        return ip->arena + n->scratch;
+    }
+    if (ip->ready) {
+        return n->derived ? ip->arena + n->derived : NULL;
+    }
+    if (n->derived != 0 || ip->cursor < b || ip->cursor - b < ip->head) {
+        set_err(ip, TFLM_ERR_EVAL, node->op_index, -1, "kernel derived data asked twice");
+        return NULL;
+    }
+    ip->cursor -= b;
+    n->derived = ip->cursor;
+    *fill = 1;
+    return ip->arena + n->derived;
+}
+
+void tflm_allow_overlap(tflm_node_t *node, uint32_t steps, uint32_t in_step, uint32_t out_step, uint32_t in_back) {
+    tflm_interp_t *ip = node->ip;
+    if (!ip->measuring || steps == 0) {
+        return;
+    }
+    // Step s writes [d + s*os, d + (s+1)*os) relative to the input's start;
+    // it must stay below s*is - back for every s: d <= s*(is - os) - back - os.
+    int64_t is = in_step, os = out_step, back = in_back;
+    int64_t d0 = -back - os;
+    int64_t d1 = (int64_t)(steps - 1) * (is - os) - back - os;
+    int64_t d = d0 < d1 ? d0 : d1;
+    if (d > -(int64_t)0x7fffffff && d < 0x7fffffff) {
+        ip->n[node->op_index].ov_delta = (int32_t)d;
+    }
+}
+
+int tflm_plan_lean(const tflm_node_t *node) {
+    return node->ip->lean;
 }
 
 tflm_status_t tflm_measure_done(tflm_node_t *node) {
@@ -260,6 +326,8 @@ int32_t tflm_const_i32(const tflm_tensor_t *t, int32_t *out, int32_t max) {
 
 // ---- planning --------------------------------------------------------------
 
+static uint32_t root_of(tflm_interp_t *ip, uint32_t t);
+
 // Plan items are the root tensors in the arena, then one scratch per node.
 typedef struct {
     tflm_interp_t *ip;
@@ -280,10 +348,11 @@ static int item_get(const plan_t *p, uint32_t k, uint32_t *size, int32_t *first,
         return 1;
     }
     tflm_rt_node_t *n = &p->ip->n[k - p->nt];
-    if (n->scratch_bytes == 0) {
+    uint32_t bytes = n->scratch_bytes + (p->ip->lean ? n->derived_bytes : 0u);
+    if (bytes == 0) {
         return 0;
     }
-    *size = n->scratch_bytes;
+    *size = bytes;
     *first = *last = (int32_t)(k - p->nt);
     *offset = &n->scratch;
     // Scratch items keep their placed flag in the high bit of n_in's neighbour:
@@ -292,14 +361,108 @@ static int item_get(const plan_t *p, uint32_t k, uint32_t *size, int32_t *first,
     return 2;
 }
 
-static uint32_t plan_greedy(tflm_interp_t *ip) {
+// Overlap permission between root tensors x (being placed) and y (placed):
+// x is output 0 and y input 0 of an op that allowed it (or the reverse), the
+// input dies at that op and the output is born there. Returns 1 = x is the
+// output, 2 = x is the input, 0 = none; *delta from tflm_allow_overlap.
+static int overlap_pair(tflm_interp_t *ip, uint32_t x, uint32_t y, int32_t *delta) {
+    const tflm_model_t *m = ip->model;
+    for (int pass = 0; pass < 2; pass++) {
+        uint32_t out = pass == 0 ? x : y, in = pass == 0 ? y : x;
+        int32_t i = ip->t[out].first;
+        if (i < 0 || (uint32_t)i >= m->n_ops) {
+            continue;
+        }
+        tflm_rt_node_t *n = &ip->n[i];
+        if (n->ov_delta == TFLM_NO_OVERLAP || n->n_in < 1 || n->n_out < 1 || ip->t[in].last != i
+            || (ip->t[in].flags & TFLM_TF_INPUT)) {
+            continue;
+        }
+        int32_t a = idx_at(m, n->in, 0), b = idx_at(m, n->out, 0);
+        if (a < 0 || b < 0 || root_of(ip, (uint32_t)a) != in || root_of(ip, (uint32_t)b) != out) {
+            continue;
+        }
+        int shared = 0;
+        for (uint32_t k = 1; k < n->n_in; k++) {
+            int32_t c = idx_at(m, n->in, k);
+            if (c >= 0 && ip->t[c].loc == TFLM_LOC_ARENA && root_of(ip, (uint32_t)c) == in) {
+                shared = 1;
+            }
+        }
+        if (shared) {
+            continue;
+        }
+        *delta = n->ov_delta;
+        return pass == 0 ? 1 : 2;
+    }
+    return 0;
+}
+
+// x (size sx) at offset ox collides with placed y (size sy at oy)?
+static int collides(tflm_interp_t *ip, uint32_t x, uint32_t sx, uint32_t ox, int x_tensor, uint32_t y, uint32_t sy,
+    uint32_t oy, int y_tensor) {
+    if (!(oy < ox + sx && ox < oy + sy)) {
+        return 0;
+    }
+    int32_t delta;
+    int r = x_tensor && y_tensor ? overlap_pair(ip, x, y, &delta) : 0;
+    if (r == 1) {
+        // Allowed when out - in <= delta.
+        return (int64_t)ox - (int64_t)oy > delta;
+    }
+    if (r == 2) {
+        return (int64_t)oy - (int64_t)ox > delta;
+    }
+    return 1;
+}
+
+// The output root that input root x may be overlapped by (x dies at that
+// op), -1 if none; *delta as tflm_allow_overlap gave it.
+static int32_t overlap_next(tflm_interp_t *ip, uint32_t x, int32_t *delta) {
+    const tflm_model_t *m = ip->model;
+    int32_t i = ip->t[x].last;
+    if (i < 0 || (uint32_t)i >= m->n_ops || ip->n[i].ov_delta == TFLM_NO_OVERLAP || ip->n[i].n_out < 1) {
+        return -1;
+    }
+    int32_t b = idx_at(m, ip->n[i].out, 0);
+    if (b < 0 || ip->t[b].loc != TFLM_LOC_ARENA) {
+        return -1;
+    }
+    uint32_t r = root_of(ip, (uint32_t)b);
+    return r != x && overlap_pair(ip, r, x, delta) == 1 ? (int32_t)r : -1;
+}
+
+// Bytes a chain of overlapping outputs starting at root x drifts down: x
+// placed at least this high lets each output sit below its input.
+static uint32_t overlap_drift(tflm_interp_t *ip, uint32_t x) {
+    uint64_t drift = 0;
+    for (uint32_t steps = 0; steps < ip->model->n_ops; steps++) {
+        int32_t delta;
+        int32_t nx = overlap_next(ip, x, &delta);
+        if (nx < 0) {
+            break;
+        }
+        if (delta < 0) {
+            drift += (uint64_t)(-(int64_t)delta);
+        }
+        x = (uint32_t)nx;
+    }
+    return drift > 0x7fffffffu ? 0x7fffffffu : ALIGN_UP((uint32_t)drift);
+}
+
+// Greedy by size: each item at the lowest offset where it collides with no
+// placed item alive at the same time. reserve: start an overlapping chain's
+// first input high enough for the chain to drift down into the space below.
+static uint32_t plan_greedy(tflm_interp_t *ip, int reserve) {
     plan_t p = { ip, ip->model->n_tensors, ip->model->n_ops };
     uint32_t total = p.nt + p.no;
     uint32_t head = 0;
     uint8_t dummy;
     // Scratch offsets use UINT32_MAX as "not placed yet".
+    uint32_t n_ov = 0;
     for (uint32_t i = 0; i < p.no; i++) {
         ip->n[i].scratch = UINT32_MAX;
+        n_ov += ip->n[i].ov_delta != TFLM_NO_OVERLAP;
     }
     for (uint32_t i = 0; i < p.nt; i++) {
         ip->t[i].flags &= (uint8_t)~TFLM_TF_PLACED;
@@ -335,6 +498,24 @@ static uint32_t plan_greedy(tflm_interp_t *ip) {
         int kind = item_get(&p, best, &size, &first, &last, &off, &flags, &dummy);
         // Lowest offset that does not collide with any placed item alive at the same time.
         uint32_t cand = 0;
+        // Reserve: scan for the item grown down by its chain's drift and
+        // alive until the chain ends, so the chain has room below it.
+        uint32_t drift = 0, ssize = size;
+        int32_t slast = last, nd;
+        if (reserve && kind == 1 && n_ov > 0) {
+            int32_t nx = overlap_next(ip, best, &nd);
+            if (nx >= 0 && !(ip->t[nx].flags & TFLM_TF_PLACED)) {
+                drift = overlap_drift(ip, best);
+                uint32_t x = best;
+                for (uint32_t steps = 0; steps < p.no && (nx = overlap_next(ip, x, &nd)) >= 0; steps++) {
+                    x = (uint32_t)nx;
+                    if (ip->t[x].last > slast) {
+                        slast = ip->t[x].last;
+                    }
+                }
+                ssize = size + drift < size ? size : size + drift;
+            }
+        }
         for (;;) {
             uint32_t bump = cand;
             for (uint32_t k = 0; k < total; k++) {
@@ -346,12 +527,12 @@ static uint32_t plan_greedy(tflm_interp_t *ip) {
                     continue;
                 }
                 int placed = kind2 == 1 ? (*fl2 & TFLM_TF_PLACED) != 0 : *o2 != UINT32_MAX;
-                if (!placed || l2 < first || f2 > last || s2 == 0) {
+                if (!placed || l2 < first || f2 > slast || s2 == 0) {
                     continue;
                 }
                 // Test against the running bump: one pass can step over many
                 // items (testing against cand made hostile files cost O(n^3)).
-                if (*o2 < bump + size && bump < *o2 + s2) {
+                if (collides(ip, best, ssize, bump, kind == 1 && drift == 0, k, s2, *o2, kind2 == 1)) {
                     bump = *o2 + s2;
                 }
             }
@@ -359,6 +540,50 @@ static uint32_t plan_greedy(tflm_interp_t *ip) {
                 break;
             }
             cand = bump;
+        }
+        cand += drift;
+        // A streaming op's output may sit just below its input (or the input
+        // just above its output): try that spot too, keep the lower one.
+        if (kind == 1 && n_ov > 0) {
+            for (uint32_t k = 0; k < p.nt; k++) {
+                uint32_t s2, *o2;
+                int32_t f2, l2, delta;
+                uint8_t *fl2;
+                if (k == best || item_get(&p, k, &s2, &f2, &l2, &o2, &fl2, &dummy) != 1
+                    || !(*fl2 & TFLM_TF_PLACED)) {
+                    continue;
+                }
+                int r = overlap_pair(ip, best, k, &delta);
+                int64_t at;
+                if (r == 1) {
+                    at = ((int64_t)*o2 + delta) & ~(int64_t)(TFLM_ALIGN - 1);
+                } else if (r == 2) {
+                    at = ((int64_t)*o2 - delta + (TFLM_ALIGN - 1)) & ~(int64_t)(TFLM_ALIGN - 1);
+                } else {
+                    continue;
+                }
+                if (at < 0 || at >= cand) {
+                    continue;
+                }
+                int ok = 1;
+                for (uint32_t j = 0; j < total && ok; j++) {
+                    uint32_t s3, *o3;
+                    int32_t f3, l3;
+                    uint8_t *fl3;
+                    int kind3 = item_get(&p, j, &s3, &f3, &l3, &o3, &fl3, &dummy);
+                    if (!kind3 || j == best) {
+                        continue;
+                    }
+                    int placed = kind3 == 1 ? (*fl3 & TFLM_TF_PLACED) != 0 : *o3 != UINT32_MAX;
+                    if (placed && l3 >= first && f3 <= last && s3 != 0
+                        && collides(ip, best, size, (uint32_t)at, 1, j, s3, *o3, kind3 == 1)) {
+                        ok = 0;
+                    }
+                }
+                if (ok) {
+                    cand = (uint32_t)at;
+                }
+            }
         }
         *off = cand;
         if (kind == 1) {
@@ -492,6 +717,7 @@ static tflm_status_t setup_tables(tflm_interp_t *ip) {
         tflm_rt_node_t *n = &ip->n[i];
         tflm_fb_table_t op;
         memset(n, 0, sizeof(*n));
+        n->ov_delta = TFLM_NO_OVERLAP;
         tflm_model_op_table(m, i, &op);
         n->op = op.pos;
         uint32_t nin = 0, nout = 0;
@@ -604,7 +830,19 @@ static tflm_status_t measure(tflm_interp_t *ip, uint32_t *head, uint32_t *tail) 
         return st;
     }
     plan_aliases(ip);
-    *head = plan_greedy(ip);
+    // Two placements (with and without room kept for overlapping chains):
+    // keep the smaller, placed again so the offsets are its own.
+    uint32_t h0 = plan_greedy(ip, 0), h1 = h0;
+    for (uint32_t i = 0; i < m->n_ops; i++) {
+        if (ip->n[i].ov_delta != TFLM_NO_OVERLAP) {
+            h1 = plan_greedy(ip, 1);
+            if (h0 <= h1) {
+                plan_greedy(ip, 0);
+            }
+            break;
+        }
+    }
+    *head = h0 <= h1 ? h0 : h1;
     if (*head == 0) {
         // Offset 0 means "no op data" in tflm_rt_node_t: keep the persistent
         // region off it when nothing is planned (all tensors const/variable).
@@ -612,7 +850,7 @@ static tflm_status_t measure(tflm_interp_t *ip, uint32_t *head, uint32_t *tail) 
     }
     uint64_t t = table_bytes(m);
     for (uint32_t i = 0; i < m->n_ops; i++) {
-        t += ip->n[i].data_bytes;
+        t += ip->n[i].data_bytes + (ip->lean ? 0u : ip->n[i].derived_bytes);
     }
     for (uint32_t i = 0; i < m->n_tensors; i++) {
         if (ip->t[i].loc == TFLM_LOC_PERSIST) {
@@ -627,9 +865,14 @@ static tflm_status_t measure(tflm_interp_t *ip, uint32_t *head, uint32_t *tail) 
 }
 
 tflm_status_t tflm_interp_measure(const tflm_model_t *m, void *work, uint32_t work_len, uint32_t *needed, tflm_error_t *err) {
+    return tflm_interp_measure_ex(m, 0, work, work_len, needed, err);
+}
+
+tflm_status_t tflm_interp_measure_ex(const tflm_model_t *m, uint32_t flags, void *work, uint32_t work_len, uint32_t *needed, tflm_error_t *err) {
     tflm_interp_t ip;
     memset(&ip, 0, sizeof(ip));
     ip.model = m;
+    ip.lean = (flags & TFLM_PLAN_LEAN) != 0;
     *needed = 0;
     if (work_len < table_bytes(m) || ((uintptr_t)work & (TFLM_ALIGN - 1)) != 0) {
         set_err(&ip, TFLM_ERR_ARENA_TOO_SMALL, -1, -1, "measure needs tflm_interp_work_size() aligned bytes");
@@ -640,7 +883,7 @@ tflm_status_t tflm_interp_measure(const tflm_model_t *m, void *work, uint32_t wo
         return TFLM_ERR_ARENA_TOO_SMALL;
     }
     ip.t = (tflm_rt_tensor_t *)work;
-    ip.n = (tflm_rt_node_t *)((uint8_t *)work + m->n_tensors * 36u);
+    ip.n = (tflm_rt_node_t *)((uint8_t *)work + m->n_tensors * TFLM_RT_TENSOR_BYTES);
     uint32_t head, tail;
     tflm_status_t st = measure(&ip, &head, &tail);
     if (st == TFLM_OK) {
@@ -668,8 +911,13 @@ static void reset_variables(tflm_interp_t *ip) {
 }
 
 tflm_status_t tflm_interp_init(tflm_interp_t *ip, const tflm_model_t *m, void *arena, uint32_t arena_size) {
+    return tflm_interp_init_ex(ip, m, 0, arena, arena_size);
+}
+
+tflm_status_t tflm_interp_init_ex(tflm_interp_t *ip, const tflm_model_t *m, uint32_t flags, void *arena, uint32_t arena_size) {
     memset(ip, 0, sizeof(*ip));
     ip->model = m;
+    ip->lean = (flags & TFLM_PLAN_LEAN) != 0;
     ip->err.op_index = -1;
     ip->err.tensor = -1;
     ip->err.builtin = -1;
@@ -686,7 +934,7 @@ tflm_status_t tflm_interp_init(tflm_interp_t *ip, const tflm_model_t *m, void *a
     ip->arena = (uint8_t *)arena;
     ip->arena_size = arena_size;
     ip->t = (tflm_rt_tensor_t *)(ip->arena + arena_size - tb);
-    ip->n = (tflm_rt_node_t *)((uint8_t *)ip->t + m->n_tensors * 36u);
+    ip->n = (tflm_rt_node_t *)((uint8_t *)ip->t + m->n_tensors * TFLM_RT_TENSOR_BYTES);
     uint32_t head, tail;
     tflm_status_t st = measure(ip, &head, &tail);
     if (st != TFLM_OK) {
@@ -710,6 +958,7 @@ tflm_status_t tflm_interp_init(tflm_interp_t *ip, const tflm_model_t *m, void *a
     // Keep the measured per-op sizes; clear offsets for the real pass.
     for (uint32_t i = 0; i < m->n_ops; i++) {
         ip->n[i].data = 0;
+        ip->n[i].derived = 0;
     }
     st = prepare_all(ip);
     if (st != TFLM_OK) {
@@ -737,7 +986,9 @@ tflm_status_t tflm_interp_invoke_range(tflm_interp_t *ip, uint32_t from, uint32_
     }
     for (uint32_t i = from; i < to; i++) {
         uint32_t t0 = ip->clock ? ip->clock() : 0;
-        make_node(ip, i, &node, in, out, 0);
+        // Lean plans fill derived data from the model's quantisation at
+        // every eval: those views need the per-channel details.
+        make_node(ip, i, &node, in, out, ip->lean && ip->n[i].derived_bytes != 0);
         tflm_status_t st = tflm_registry[ip->n[i].reg].eval(&node);
         if (st != TFLM_OK) {
             if (ip->err.status == TFLM_OK || ip->err.op_index != (int32_t)i) {

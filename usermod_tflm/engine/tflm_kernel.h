@@ -98,6 +98,22 @@ void *tflm_persist(tflm_node_t *node, uint32_t bytes);
 // Scratch bytes valid during this node's eval only (one request per node;
 // a second call replaces the first). Returns TFLM_OK.
 tflm_status_t tflm_request_scratch(tflm_node_t *node, uint32_t bytes);
+// Derived data: values the kernel computes from the model alone (per-channel
+// multipliers, folded biases), so they can be computed again at any time.
+// Call with the same size in prepare and eval; *fill says whether the kernel
+// must compute them into the returned buffer now. Fast plan: a persistent
+// block filled once in prepare. Lean plan (TFLM_PLAN_LEAN): the start of the
+// op's scratch, filled at every eval (NULL in prepare). NULL while measuring.
+void *tflm_derived(tflm_node_t *node, uint32_t bytes, int *fill);
+// A streaming op lets its output 0 overlap its input 0 (the planner may use
+// it when input 0 is read by no later op). The op promises: it works in
+// `steps` steps in order; step s writes only output bytes
+// [s * out_step, (s + 1) * out_step) and reads only input bytes at offsets
+// >= s * in_step - in_back. Call in prepare (measuring pass) with sizes from
+// the checked shapes. Convolutions: a step is one output row.
+void tflm_allow_overlap(tflm_node_t *node, uint32_t steps, uint32_t in_step, uint32_t out_step, uint32_t in_back);
+// The interpreter plans lean (kernels may pick smaller working sets).
+int tflm_plan_lean(const tflm_node_t *node);
 // What a prepare returns after tflm_persist() gave NULL.
 tflm_status_t tflm_measure_done(tflm_node_t *node);
 // Record a failure with a static detail string and return st.

@@ -105,13 +105,18 @@ def _first_diff(a, b):
     return -1
 
 
-def check_model(name, arena_size=None):
-    """Run every oracle vector of a model; print one line: vectors and result."""
+def check_model(name, arena_size=None, lean=False):
+    """Run every oracle vector of a model; print one line: vectors and result.
+    lean: load with tflm.Model(..., lean=True); its arena is checked against
+    the host engine's lean plan (<name>.arena_lean)."""
     import gc
     import tflm
 
     gc.collect()
-    m = tflm.Model(path(name + ".tflite"), arena_size=arena_size)
+    if lean:
+        m = tflm.Model(path(name + ".tflite"), arena_size=arena_size, lean=True)
+    else:
+        m = tflm.Model(path(name + ".tflite"), arena_size=arena_size)
     ins = [view("%s.in%d" % (name, k)) for k in range(len(m.inputs))]
     outs = [view("%s.out%d" % (name, k)) for k in range(len(m.outputs))]
     n = len(ins[0]) // m.input(0).nbytes
@@ -130,8 +135,9 @@ def check_model(name, arena_size=None):
                 bad += 1
                 print("%s vector %d output %d byte %d: got %d, want %d" % (name, v, k, i, bytes(got[i:i + 1])[0], want[i]))
     print(name, n, "vectors", "bit-exact" if bad == 0 else "MISMATCH")
-    if exists(name + ".arena"):
-        host = int(read(name + ".arena"))
+    arena_file = name + (".arena_lean" if lean else ".arena")
+    if exists(arena_file):
+        host = int(read(arena_file))
         if m.arena_used != host:
             print("arena", m.arena_used, "bytes, host engine", host)
     return m

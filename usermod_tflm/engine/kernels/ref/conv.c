@@ -24,17 +24,23 @@ typedef struct {
     int32_t act_min, act_max;
     float f_min, f_max;
     int32_t opt;            // 1: int8 through kernels/arm (folded bias + patch in scratch)
-    int32_t n_ch;           // per-channel multiplier and shift arrays follow
+    int32_t n_ch;           // channels with a multiplier and shift (derived data)
 } tflm_conv2d_data_t;
 
-static const int32_t *conv2d_mult(const tflm_conv2d_data_t *d) {
-    return (const int32_t *)(const void *)(d + 1);
+// Per-channel multipliers then shifts (derived data: kept or recomputed, see
+// tflm_derived); filled from the model's scales.
+static const int32_t *conv2d_quant(tflm_node_t *node, const tflm_conv2d_data_t *d) {
+    int fill;
+    int32_t *m = tflm_derived(node, 8u * (uint32_t)d->n_ch, &fill);
+    if (m != NULL && fill) {
+        tflm_conv_channel_quant(&node->in[0], &node->in[1], &node->out[0], d->n_ch, m, m + d->n_ch);
+    }
+    return m;
 }
 
-static void tflm_conv2d_s8(const tflm_conv2d_data_t *d, const int8_t *in, const int8_t *filter, const int32_t *bias,
+static void tflm_conv2d_s8(const tflm_conv2d_data_t *d, const int32_t *mult, const int8_t *in, const int8_t *filter, const int32_t *bias,
     int8_t *out) {
     const tflm_conv_geom_t *g = &d->g;
-    const int32_t *mult = conv2d_mult(d);
     const int32_t *shift = mult + d->n_ch;
     const int32_t groups = g->in_c / g->f_c;
     const int32_t per_group = g->out_c / groups;
@@ -80,10 +86,9 @@ static void tflm_conv2d_s8(const tflm_conv2d_data_t *d, const int8_t *in, const 
 
 // int16 activations; d->kind selects the accumulator: TFLM_CONV_S16_A32 with
 // bias32 (int32 bias), TFLM_CONV_S16_A64 with bias64 (int64 bias) or none.
-static void tflm_conv2d_s16(const tflm_conv2d_data_t *d, const int16_t *in, const int8_t *filter, const int32_t *bias32,
+static void tflm_conv2d_s16(const tflm_conv2d_data_t *d, const int32_t *mult, const int16_t *in, const int8_t *filter, const int32_t *bias32,
     const void *bias64, int16_t *out) {
     const tflm_conv_geom_t *g = &d->g;
-    const int32_t *mult = conv2d_mult(d);
     const int32_t *shift = mult + d->n_ch;
     const int32_t groups = g->in_c / g->f_c;
     const int32_t per_group = g->out_c / groups;
@@ -262,6 +267,8 @@ tflm_status_t tflm_conv2d_prepare(tflm_node_t *node) {
     g.pad_h = tflm_conv_pad(g.stride_h, g.dil_h, g.in_h, g.f_h, g.out_h);
     g.pad_w = tflm_conv_pad(g.stride_w, g.dil_w, g.in_w, g.f_w, g.out_w);
 
+    tflm_conv_allow_overlap(node, &g, in, out);
+
     // Quantisation.
     int32_t act_min, act_max;
     float f_min, f_max;
@@ -279,7 +286,9 @@ tflm_status_t tflm_conv2d_prepare(tflm_node_t *node) {
         tflm_request_scratch(node, 4u * n_ch + tflm_conv2d_s8_opt_patch_bytes(&g));
     }
 #endif
-    tflm_conv2d_data_t *d = tflm_persist(node, (uint32_t)sizeof(*d) + 8u * n_ch);
+    int fill = 0;
+    int32_t *qm = tflm_derived(node, 8u * n_ch, &fill);
+    tflm_conv2d_data_t *d = tflm_persist(node, (uint32_t)sizeof(*d));
     if (d == NULL) {
         return tflm_measure_done(node);
     }
@@ -292,9 +301,8 @@ tflm_status_t tflm_conv2d_prepare(tflm_node_t *node) {
     d->f_min = f_min;
     d->f_max = f_max;
     d->n_ch = (int32_t)n_ch;
-    if (n_ch > 0) {
-        int32_t *mult = (int32_t *)(void *)(d + 1);
-        tflm_conv_channel_quant(in, f, out, g.out_c, mult, mult + n_ch);
+    if (qm != NULL && fill) {
+        tflm_conv_channel_quant(in, f, out, g.out_c, qm, qm + n_ch);
     }
     d->opt = opt;
     return TFLM_OK;
@@ -304,11 +312,14 @@ tflm_status_t tflm_conv2d_eval(tflm_node_t *node) {
     const tflm_conv2d_data_t *d = node->op_data;
     const tflm_tensor_t *bias = (node->n_in == 3 && node->in[2].index >= 0) ? &node->in[2] : NULL;
     const void *bd = bias != NULL ? bias->data : NULL;
+    const int32_t *mult = d->n_ch > 0 ? conv2d_quant(node, d) : NULL;
+    if (d->n_ch > 0 && mult == NULL) {
+        return tflm_fail(node, TFLM_ERR_EVAL, "conv: no requantisation data");
+    }
     switch (d->kind) {
         case TFLM_CONV_S8:
 #if TFLM_OPT_NN
             if (d->opt) {
-                const int32_t *mult = conv2d_mult(d);
                 const int32_t k = d->g.f_h * d->g.f_w * d->g.f_c;
                 int32_t *cbias = node->scratch;
                 tflm_nn_fold_bias(node->in[1].data, bd, d->g.out_c, k, k, 1, -d->in_zp, 0, cbias);
@@ -319,13 +330,13 @@ tflm_status_t tflm_conv2d_eval(tflm_node_t *node) {
                 break;
             }
 #endif
-            tflm_conv2d_s8(d, node->in[0].data, node->in[1].data, bd, node->out[0].data);
+            tflm_conv2d_s8(d, mult, node->in[0].data, node->in[1].data, bd, node->out[0].data);
             break;
         case TFLM_CONV_S16_A32:
-            tflm_conv2d_s16(d, node->in[0].data, node->in[1].data, bd, NULL, node->out[0].data);
+            tflm_conv2d_s16(d, mult, node->in[0].data, node->in[1].data, bd, NULL, node->out[0].data);
             break;
         case TFLM_CONV_S16_A64:
-            tflm_conv2d_s16(d, node->in[0].data, node->in[1].data, NULL, bd, node->out[0].data);
+            tflm_conv2d_s16(d, mult, node->in[0].data, node->in[1].data, NULL, bd, node->out[0].data);
             break;
         default:
             tflm_conv2d_f32(d, node->in[0].data, node->in[1].data, bd, node->out[0].data);

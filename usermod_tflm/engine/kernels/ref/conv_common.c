@@ -143,3 +143,19 @@ tflm_status_t tflm_conv_prepare_quant(tflm_node_t *node, int kind, int act, int3
         TFLM_ERR_BAD_QUANT, "int16 effective scale too large");
     return TFLM_OK;
 }
+
+// Both convolutions write output rows in order and read input rows from
+// oy * stride_h - pad_h up: the output may overlap the input (one batch).
+void tflm_conv_allow_overlap(tflm_node_t *node, const tflm_conv_geom_t *g, const tflm_tensor_t *in,
+    const tflm_tensor_t *out) {
+    if (g->batches != 1) {
+        return;
+    }
+    const uint64_t rowi = (uint64_t)g->in_w * (uint64_t)g->in_c * tflm_type_size(in->type);
+    const uint64_t rowo = (uint64_t)g->out_w * (uint64_t)g->out_c * tflm_type_size(out->type);
+    const uint64_t step = (uint64_t)g->stride_h * rowi, back = (uint64_t)g->pad_h * rowi;
+    if (rowi == 0 || rowo == 0 || step > 0x7fffffffu || rowo > 0x7fffffffu || back > 0x7fffffffu) {
+        return;
+    }
+    tflm_allow_overlap(node, (uint32_t)g->out_h, (uint32_t)step, (uint32_t)rowo, (uint32_t)back);
+}

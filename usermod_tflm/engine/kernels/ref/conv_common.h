@@ -103,4 +103,8 @@ static inline float tflm_conv_clamp_f(float x, float lo, float hi) {
 tflm_status_t tflm_conv_prepare_quant(tflm_node_t *node, int kind, int act, int32_t out_c, int32_t qdim,
     int32_t *act_min, int32_t *act_max, float *f_min, float *f_max);
 
+// Let output 0 overlap input 0 in the plan (conv/depthwise row order).
+void tflm_conv_allow_overlap(tflm_node_t *node, const tflm_conv_geom_t *g, const tflm_tensor_t *in,
+    const tflm_tensor_t *out);
+
 #endif // TFLM_CONV_COMMON_H

@@ -28,13 +28,21 @@ typedef struct {
     float f_min, f_max;
     int32_t mult, shift;    // per-tensor requantisation
     int32_t bias64;         // int16 path: bias tensor is int64 (else int32)
-    int32_t opt;            // 1: int8 through kernels/arm (a folded-bias array follows)
-    int32_t n_ch;           // > 0: per-channel multiplier and shift arrays follow
+    int32_t opt;            // 1: int8 through kernels/arm (folded biases in the derived data)
+    int32_t n_ch;           // > 0: per-channel multipliers and shifts (derived data)
+    int32_t fold_units;     // opt: units per folded-bias block (all of them unless lean)
 } tflm_fc_data_t;
 
-static void tflm_fc_s8(const tflm_fc_data_t *d, const int8_t *in, const int8_t *w, const int32_t *bias,
-    int8_t *out) {
-    const int32_t *mult = (const int32_t *)(const void *)(d + 1);
+// Units per block of folded biases under a lean plan: the block lives in
+// scratch and is folded again for each block at every eval.
+#define TFLM_FC_LEAN_BLOCK 16
+
+static uint32_t fc_derived_bytes(const tflm_fc_data_t *d) {
+    return 8u * (uint32_t)d->n_ch + (d->opt ? 4u * (uint32_t)d->fold_units : 0u);
+}
+
+static void tflm_fc_s8(const tflm_fc_data_t *d, const int32_t *mult, const int8_t *in, const int8_t *w,
+    const int32_t *bias, int8_t *out) {
     const int32_t *shift = mult + d->n_ch;
     const int32_t accum = d->accum;
     for (int32_t b = 0; b < d->batches; ++b) {
@@ -62,9 +70,8 @@ static void tflm_fc_s8(const tflm_fc_data_t *d, const int8_t *in, const int8_t *
     }
 }
 
-static void tflm_fc_s16(const tflm_fc_data_t *d, const int16_t *in, const int8_t *w, const void *bias,
-    int16_t *out) {
-    const int32_t *mult = (const int32_t *)(const void *)(d + 1);
+static void tflm_fc_s16(const tflm_fc_data_t *d, const int32_t *mult, const int16_t *in, const int8_t *w,
+    const void *bias, int16_t *out) {
     const int32_t *shift = mult + d->n_ch;
     const int32_t accum = d->accum;
     for (int32_t b = 0; b < d->batches; ++b) {
@@ -102,6 +109,29 @@ static void tflm_fc_f32(const tflm_fc_data_t *d, const float *in, const float *w
             out[(size_t)b * d->units + u] = tflm_conv_clamp_f(total + bv, d->f_min, d->f_max);
         }
     }
+}
+
+// Derived data: per-channel multipliers and shifts, then (optimised int8)
+// the folded biases of units [u0, u0 + fold_units):
+//     sum (w + f_off) * (x + in_off) = sum w * x + in_off * sum w
+//         + accum * f_off * in_off + f_off * sum x (the last one per row, in eval)
+static void fc_fill(tflm_node_t *node, const tflm_fc_data_t *d, int32_t *dv, int32_t u0) {
+    if (u0 == 0 && d->n_ch > 0) {
+        tflm_conv_channel_quant(&node->in[0], &node->in[1], &node->out[0], d->units, dv, dv + d->n_ch);
+    }
+#if TFLM_OPT_NN
+    if (d->opt) {
+        const tflm_tensor_t *bias = (node->n_in == 3 && node->in[2].index >= 0) ? &node->in[2] : NULL;
+        const int32_t f_off = d->n_ch > 0 ? 0 : d->f_off;
+        const uint32_t extra = (uint32_t)d->accum * (uint32_t)f_off * (uint32_t)d->in_off;
+        const int32_t n = d->units - u0 < d->fold_units ? d->units - u0 : d->fold_units;
+        tflm_nn_fold_bias((const int8_t *)node->in[1].data + (size_t)u0 * (size_t)d->accum,
+            bias != NULL ? (const int32_t *)bias->data + u0 : NULL, n, d->accum, d->accum, 1, d->in_off,
+            (int32_t)extra, dv + 2 * d->n_ch);
+    }
+#else
+    (void)node;
+#endif
 }
 
 tflm_status_t tflm_fc_prepare(tflm_node_t *node) {
@@ -211,7 +241,11 @@ tflm_status_t tflm_fc_prepare(tflm_node_t *node) {
     const uint32_t n_ch = per_channel ? (uint32_t)units : 0u;
     // The optimised int8 path folds constant weights into a per-unit term.
     const int opt = TFLM_OPT_NN && kind == TFLM_CONV_S8 && w->is_const && (bias == NULL || bias->is_const);
-    tflm_fc_data_t *d = tflm_persist(node, (uint32_t)sizeof(*d) + 8u * n_ch + (opt ? 4u * (uint32_t)units : 0u));
+    const int32_t fold_units = !opt ? 0 : (tflm_plan_lean(node) && units > TFLM_FC_LEAN_BLOCK) ? TFLM_FC_LEAN_BLOCK
+        : units;
+    int fill = 0;
+    int32_t *dv = tflm_derived(node, 8u * n_ch + 4u * (uint32_t)fold_units, &fill);
+    tflm_fc_data_t *d = tflm_persist(node, (uint32_t)sizeof(*d));
     if (d == NULL) {
         return tflm_measure_done(node);
     }
@@ -230,21 +264,11 @@ tflm_status_t tflm_fc_prepare(tflm_node_t *node) {
     d->shift = shift;
     d->bias64 = bias != NULL && bias->type == TFLM_INT64;
     d->n_ch = (int32_t)n_ch;
-    if (n_ch > 0) {
-        int32_t *m = (int32_t *)(void *)(d + 1);
-        tflm_conv_channel_quant(in, w, out, units, m, m + n_ch);
+    d->opt = opt;
+    d->fold_units = fold_units;
+    if (dv != NULL && fill) {
+        fc_fill(node, d, dv, 0);
     }
-#if TFLM_OPT_NN
-    if (opt) {
-        // sum (w + f_off) * (x + in_off) = sum w * x + in_off * sum w
-        //     + accum * f_off * in_off + f_off * sum x (the last one per row, in eval)
-        const int32_t f_off = per_channel ? 0 : d->f_off;
-        const uint32_t extra = (uint32_t)accum * (uint32_t)f_off * (uint32_t)d->in_off;
-        d->opt = 1;
-        tflm_nn_fold_bias(w->data, bias != NULL ? bias->data : NULL, units, accum, accum, 1, d->in_off,
-            (int32_t)extra, (int32_t *)(void *)(d + 1) + 2 * n_ch);
-    }
-#endif
     return TFLM_OK;
 }
 
@@ -252,23 +276,54 @@ tflm_status_t tflm_fc_eval(tflm_node_t *node) {
     const tflm_fc_data_t *d = node->op_data;
     const tflm_tensor_t *bias = (node->n_in == 3 && node->in[2].index >= 0) ? &node->in[2] : NULL;
     const void *bd = bias != NULL ? bias->data : NULL;
+    int fill = 0;
+    int32_t *dv = NULL;
+    if (fc_derived_bytes(d) > 0) {
+        dv = tflm_derived(node, fc_derived_bytes(d), &fill);
+        if (dv == NULL) {
+            return tflm_fail(node, TFLM_ERR_EVAL, "fully_connected: no requantisation data");
+        }
+        if (fill) {
+            fc_fill(node, d, dv, 0);
+        }
+    }
     switch (d->kind) {
         case TFLM_CONV_S8:
 #if TFLM_OPT_NN
             if (d->opt) {
-                const int32_t *mult = d->n_ch > 0 ? (const int32_t *)(const void *)(d + 1) : &d->mult;
-                const int32_t *shift = d->n_ch > 0 ? mult + d->n_ch : &d->shift;
-                const tflm_nn_q8_t q = { mult, shift, (const int32_t *)(const void *)(d + 1) + 2 * d->n_ch,
-                    d->n_ch > 0, -d->in_off, d->out_zp, d->act_min, d->act_max };
-                tflm_fc_s8_opt(d->batches, d->units, d->accum, d->n_ch > 0 ? 0 : d->f_off, &q, node->in[0].data,
-                    node->in[1].data, node->out[0].data);
+                const int32_t *mult = d->n_ch > 0 ? dv : &d->mult;
+                const int32_t *shift = d->n_ch > 0 ? dv + d->n_ch : &d->shift;
+                const int32_t f_off = d->n_ch > 0 ? 0 : d->f_off;
+                if (d->fold_units == d->units) {
+                    const tflm_nn_q8_t q = { mult, shift, dv + 2 * d->n_ch, d->n_ch > 0, -d->in_off, d->out_zp,
+                        d->act_min, d->act_max };
+                    tflm_fc_s8_opt(d->batches, d->units, d->accum, f_off, &q, node->in[0].data, node->in[1].data,
+                        node->out[0].data);
+                    break;
+                }
+                // Lean: one block of units at a time, its biases folded again.
+                for (int32_t u0 = 0; u0 < d->units; u0 += d->fold_units) {
+                    const int32_t n = d->units - u0 < d->fold_units ? d->units - u0 : d->fold_units;
+                    if (u0 > 0) {
+                        fc_fill(node, d, dv, u0);
+                    }
+                    const int32_t pc = d->n_ch > 0 ? u0 : 0;
+                    const tflm_nn_q8_t q = { mult + pc, shift + pc, dv + 2 * d->n_ch, d->n_ch > 0, -d->in_off,
+                        d->out_zp, d->act_min, d->act_max };
+                    for (int32_t b = 0; b < d->batches; ++b) {
+                        tflm_fc_s8_opt(1, n, d->accum, f_off, &q, (const int8_t *)node->in[0].data
+                            + (size_t)b * (size_t)d->accum, (const int8_t *)node->in[1].data
+                            + (size_t)u0 * (size_t)d->accum, (int8_t *)node->out[0].data
+                            + (size_t)b * (size_t)d->units + (size_t)u0);
+                    }
+                }
                 break;
             }
 #endif
-            tflm_fc_s8(d, node->in[0].data, node->in[1].data, bd, node->out[0].data);
+            tflm_fc_s8(d, dv, node->in[0].data, node->in[1].data, bd, node->out[0].data);
             break;
         case TFLM_CONV_S16_A64:
-            tflm_fc_s16(d, node->in[0].data, node->in[1].data, bd, node->out[0].data);
+            tflm_fc_s16(d, dv, node->in[0].data, node->in[1].data, bd, node->out[0].data);
             break;
         default:
             tflm_fc_f32(d, node->in[0].data, node->in[1].data, bd, node->out[0].data);
