@@ -3,3 +3,5 @@
 # tflm_testenv mounts the ROMFS image of test models the runner loads into
 # the emulated memory (tests/mpy/run.sh).
 module("tflm_testenv.py", base_path="../tests/mpy/lib")
+# The project's Python helpers (py/: the tflmkit package), as on the boards.
+freeze("../py")

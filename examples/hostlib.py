@@ -1,5 +1,7 @@
 """Host side of the examples: our engine (build/host/tflm_run), the TFLM
-oracle (tflite_micro), and the board scripts' own decoders.
+oracle (tflite_micro), and the board scripts' own decoders. Importing it
+puts py/ on sys.path: the tflmkit helpers the board scripts import (frozen
+into the firmware on the boards).
 
 Each example's check.py runs its board script's pipeline on the host with our
 engine and with the oracle, on ../shared/data, and fails unless the bytes
@@ -22,6 +24,11 @@ DATA = SHARED / "data"
 RUNNER = TOP / "build" / "host" / "tflm_run"
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+# The board scripts import the project's Python helpers (py/tflmkit, frozen
+# into the firmware): on the host they come from py/.
+if str(TOP / "py") not in sys.path:
+    sys.path.insert(0, str(TOP / "py"))
 
 
 def board_script(example):

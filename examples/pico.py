@@ -11,12 +11,14 @@ boots with it; on a real board (--port) it is written with
 `mpremote romfs deploy`, which replaces the board's ROMFS. The inputs
 (../shared/data: .wav, .bmp, .png) are copied to the board's filesystem, then
 each example's main.py runs as with `mpremote run main.py` and its output is
-printed.
+printed. An example's labels.txt, if it has one, is copied to the board as
+labels.txt just before its script runs. The board scripts import the
+tflmkit helpers (py/), frozen into the firmware.
 
 --cycles (emulator only): for micro_speech, the emulated RP2040's cycle
 counter around the preprocessor's 49 invokes and the keyword model's invoke,
-per 1 s of audio (the script's probe() hook becomes a store to the
-emulator's probe register).
+per 1 s of audio, and around the streaming pass (the script's probe() hook
+becomes a store to the emulator's probe register).
 """
 import argparse
 import os
@@ -132,17 +134,30 @@ class Pico:
         self.close_transport()
         self._connect(soft_reset=True)
 
+    def stage_labels(self, example):
+        """The example's labels.txt on the board (or none)."""
+        p = HERE / example / "labels.txt"
+        if p.exists():
+            self.t.fs_writefile("labels.txt", p.read_bytes())
+        else:
+            self.exec("import os\ntry:\n    os.remove('labels.txt')\nexcept OSError:\n    pass\n")
+
     def run(self, example, timeout=TIMEOUT):
         """Output of examples/<example>/main.py on the board (as `mpremote run`
         after a soft reset)."""
         self.soft_reset()
+        self.stage_labels(example)
+        self.soft_reset()
         return self.exec((HERE / example / "main.py").read_text(), timeout)
 
     def micro_speech_cycles(self, timeout=TIMEOUT):
-        """(output, [(wav name, preprocessor cycles, model cycles)]) with the
-        script's probe() hook storing to the emulator's probe register."""
+        """(output, [(wav name, preprocessor cycles, model cycles)], stream
+        cycles or None) with the script's probe() hook storing to the
+        emulator's probe register."""
         if self.emu is None:
             raise SystemExit("--cycles needs the emulator (no --port)")
+        self.soft_reset()
+        self.stage_labels("micro_speech")
         self.soft_reset()
         self.exec("__name__ = 'bench'")  # define the script's functions, don't run main() yet
         self.exec((HERE / "micro_speech" / "main.py").read_text())
@@ -159,7 +174,12 @@ class Pico:
             m1, m2, m3 = marks[i:i + 3]
             assert (m1["value"], m2["value"], m3["value"]) == (1, 2, 3), marks[i:i + 3]
             rows.append((name, m2["cycles"] - m1["cycles"], m3["cycles"] - m2["cycles"]))
-        return out, rows
+        stream = None
+        if len(marks) == 3 * len(rows) + 2:
+            m4, m5 = marks[-2:]
+            assert (m4["value"], m5["value"]) == (4, 5), marks[-2:]
+            stream = m5["cycles"] - m4["cycles"]
+        return out, rows, stream
 
     def close(self):
         self.close_transport()
@@ -172,6 +192,30 @@ class Pico:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def stream_seconds(out):
+    """Seconds of audio in the streaming pass, from its last line
+    'stream: N recordings + T ms of silence, F frames, ...' (1 s recordings)."""
+    for line in out.splitlines():
+        if line.startswith("stream: ") and " recordings + " in line:
+            n = int(line.split()[1])
+            tail = int(line.split(" + ")[1].split()[0])
+            return n + tail / 1000
+    return None
+
+
+def cycles_report(rows, stream, out):
+    """Lines for micro_speech's cycle counts (rows, stream: micro_speech_cycles())."""
+    text = ""
+    for name, pre, kws in rows:
+        text += ("%s: %d cycles per 1 s of audio (preprocessor 49 frames %d + model %d), "
+                 "%.1f ms at 133 MHz\n" % (name, pre + kws, pre, kws, (pre + kws) / 133e3))
+    secs = stream_seconds(out)
+    if stream is not None and secs:
+        text += ("streaming: %d cycles for %.1f s of audio, %d per 1 s (%.0f%% of a 133 MHz RP2040)\n"
+                 % (stream, secs, stream / secs, 100 * stream / secs / 133e6))
+    return text
 
 
 def main(argv=None):
@@ -194,11 +238,9 @@ def main(argv=None):
             t1 = time.monotonic()
             print("## %s" % ex)
             if ex == "micro_speech" and a.cycles:
-                out, rows = pico.micro_speech_cycles()
+                out, rows, stream = pico.micro_speech_cycles()
                 print(out, end="")
-                for name, pre, kws in rows:
-                    print("%s: %d cycles per 1 s of audio (preprocessor 49 frames %d + model %d), "
-                          "%.1f ms at 133 MHz" % (name, pre + kws, pre, kws, (pre + kws) / 133e3))
+                print(cycles_report(rows, stream, out), end="")
             else:
                 print(pico.run(ex), end="")
             print("# %.1f s" % (time.monotonic() - t1))

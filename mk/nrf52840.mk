@@ -11,7 +11,8 @@
 #
 # Sources: MicroPython 1.25.0 from Debian (tools/fetch_micropython.sh); the
 # device header is generated from nrf52840.svd in PyPI pyocd's wheel
-# (tools/svd2h.py); the board model runs on PyPI unicorn.
+# (tools/svd2h.py); the board model runs on PyPI unicorn. The board's
+# manifest.py freezes py/ (the tflmkit helpers) into the firmware.
 
 TOP ?= $(abspath .)
 BUILD ?= $(TOP)/build
@@ -36,7 +37,8 @@ $(error unknown nRF52840 board $(NRF_BOARD))
 endif
 NRF_BOARD_DIR := $(TOP)/boards/$(NRF_BOARD)
 NRF_SRC := $(wildcard ports/nrf52840/* $(NRF_BOARD_DIR)/* usermod_tflm/*.[ch] usermod_tflm/micropython.mk \
-	usermod_tflm/engine/*.[ch] usermod_tflm/engine/kernels/*.def usermod_tflm/engine/kernels/*/*.[ch])
+	usermod_tflm/engine/*.[ch] usermod_tflm/engine/kernels/*.def usermod_tflm/engine/kernels/*/*.[ch] \
+	py/*.py py/*/*.py)
 
 .PHONY: nrf52840 nrf52840-all nrf52840-header nrf52840-emu emulate-nrf52840 test-nrf52840
 
@@ -56,15 +58,22 @@ $(NRF_WHEEL):
 $(NRF_HEADER): $(NRF_WHEEL) tools/svd2h.py
 	python3 tools/svd2h.py $(NRF_WHEEL) $(NRF_GEN)
 
+# (mk/micropython.mk has this rule when the root Makefile includes both)
+ifneq ($(MPY_STAMP),$(NRF_MPY_STAMP))
 $(NRF_MPY_STAMP):
 	bash tools/fetch_micropython.sh
 	touch $@
+endif
 
-# GIT_DIR=/dev/null: MicroPython's version string stays v1.25.0.
+# GIT_DIR=/dev/null: MicroPython's version string stays v1.25.0. BOARD is
+# always passed (sys.implementation._build): MicroPython's qstr cache does not
+# notice a switch between builds with and without it.
 $(NRF_BUILD)/firmware.uf2: $(NRF_MPY_STAMP) $(NRF_HEADER) $(NRF_SRC) mk/nrf52840.mk tools/uf2.py
-	GIT_DIR=/dev/null $(MAKE) -C ports/nrf52840 TOP=$(NRF_MPY_DIR) BUILD=$(NRF_BUILD) \
+	[ -x $(NRF_MPY_DIR)/mpy-cross/build/mpy-cross ] || $(MAKE) -C $(NRF_MPY_DIR)/mpy-cross BUILD=build USER_C_MODULES=
+	GIT_DIR=/dev/null $(MAKE) -C ports/nrf52840 TOP=$(NRF_MPY_DIR) BUILD=$(NRF_BUILD) BOARD=$(NRF_BOARD) \
 		BOARD_DIR=$(NRF_BOARD_DIR) GEN=$(NRF_GEN) USER_C_MODULES=$(TOP) \
-		MICROPY_MPYCROSS=$(NRF_MPY_DIR)/mpy-cross/build/mpy-cross
+		MICROPY_MPYCROSS=$(NRF_MPY_DIR)/mpy-cross/build/mpy-cross \
+		FROZEN_MANIFEST=$(NRF_BOARD_DIR)/manifest.py MPY_LIB_DIR=$(DEPS)/mpy-lib-stub MPY_CROSS_FLAGS=-march=armv7emsp
 	python3 -c "import sys; sys.path.insert(0, 'tools'); import uf2; \
 		segs = uf2.elf_load_segments(open('$(NRF_BUILD)/firmware.elf', 'rb').read()); \
 		pages = uf2.pages_from_segments(segs, 0x0, 0x100000); \

@@ -37,9 +37,9 @@ RP2_CMAKE_COMMON := -DPICO_BUILD_DOCS=0 -DPICO_NO_PICOTOOL=1 \
 # (cmake's dependency tracking does the rest).
 RP2_DEPS_SRC := $(wildcard $(RP2_BOARD_DIR)/* usermod_tflm/*.[ch] usermod_tflm/micropython.cmake \
 	usermod_tflm/engine/*.[ch] usermod_tflm/engine/kernels/*.def usermod_tflm/engine/kernels/*.[ch] usermod_tflm/engine/kernels/*/*.[ch] \
-	ports/rp2/* py/*.py)
+	ports/rp2/* py/*.py py/*/*.py)
 
-.PHONY: rp2 rp2-stock rp2-fetch rp2-emu test-rp2 bench-rp2 emulate-rp2
+.PHONY: rp2 rp2-ref rp2-stock rp2-fetch rp2-emu test-rp2 bench-rp2 bench-speed-rp2 emulate-rp2
 
 # Sources (both fetch scripts do nothing when their tree is there), links from
 # the MicroPython tree's empty lib/ submodule folders to the Debian sources,
@@ -85,6 +85,13 @@ $(BUILD)/rp2/firmware.uf2: $(RP2_PREP) $(RP2_DEPS_SRC) tools/uf2.py mk/rp2.mk
 	$(call rp2_build,$(BUILD)/rp2,-DMICROPY_BOARD=RPI_PICO_TFLM -DMICROPY_BOARD_DIR=$(RP2_BOARD_DIR) \
 		-DUSER_C_MODULES=$(TOP)/usermod_tflm/micropython.cmake)
 
+# The same firmware with the reference kernels only (-DTFLM_FORCE_REF), for bench-speed.
+rp2-ref: $(BUILD)/rp2-ref/firmware.uf2
+
+$(BUILD)/rp2-ref/firmware.uf2: $(RP2_PREP) $(RP2_DEPS_SRC) tools/uf2.py mk/rp2.mk
+	$(call rp2_build,$(BUILD)/rp2-ref,-DMICROPY_BOARD=RPI_PICO_TFLM -DMICROPY_BOARD_DIR=$(RP2_BOARD_DIR) \
+		-DUSER_C_MODULES=$(TOP)/usermod_tflm/micropython.cmake -DCMAKE_C_FLAGS=-DTFLM_FORCE_REF)
+
 rp2-stock: $(BUILD)/rp2-stock/firmware.uf2
 
 $(BUILD)/rp2-stock/firmware.uf2: $(RP2_PREP) $(RP2_MANIFEST) tools/uf2.py
@@ -113,3 +120,15 @@ test-rp2: deps rp2 rp2-emu
 
 bench-rp2: deps rp2 rp2-stock rp2-emu
 	$(PY) tools/bench_rp2040.py
+
+# Issue 8's models on the emulated Pico: reference kernels, optimised kernels,
+# optimised with lean=True (tools/bench_report.py makes the table).
+SPEED_MODELS := $(addprefix $(BUILD)/conformance/models/,mlperf_kws_dscnn.tflite mlperf_vww_mobilenet.tflite \
+	mlperf_ic_resnet8.tflite mlperf_ad_autoencoder.tflite) $(TFLM_SHARED)/models/person_detect.tflite
+
+bench-speed-rp2: deps rp2 rp2-ref rp2-emu
+	$(PY) tests/conformance/mlperf_tiny.py
+	$(PY) tools/bench_rp2040.py --firmware $(BUILD)/rp2-ref/firmware.uf2 --baseline '' --name rp2040_ref \
+		--models $(SPEED_MODELS)
+	$(PY) tools/bench_rp2040.py --baseline '' --name rp2040_opt --models $(SPEED_MODELS)
+	$(PY) tools/bench_rp2040.py --baseline '' --name rp2040_lean --lean --models $(SPEED_MODELS)

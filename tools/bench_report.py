@@ -143,6 +143,14 @@ def main(argv=None):
             fmt_m(m4c), "-" if m4c is None else "%.2f" % (m4c / b["m4_est"]),
             fmt_i(hp["arena_bytes"]), fmt_i(hp["arena_bytes_lean"]), fmt_i(b["arena"]),
             "%.2f" % (hp["arena_bytes_lean"] / b["arena"])))
+    size = load(d / "code_size.json")
+    if size:
+        results["_code_bytes"] = size
+        lines += ["", "Engine code bytes (%s %s, .text+.rodata+.data incl. the libgcc/libc it pulls in; "
+                  "`make code-size`; TFLM + CMSIS-NN: 81.7 KB for the 7 ops):" % (size["cpu"], size["opt"]), "",
+                  "| build | bytes |", "| --- | ---: |"]
+        lines += ["| %s | %s |" % (k, fmt_i(v)) for k, v in size["bytes"].items()]
+        (d / "results.json").write_text(json.dumps(results, indent=1) + "\n")
     lines += ["", "Targets (issue 8): RP2040 one core <= 0.5x CMSIS-NN, Cortex-M4 <= 0.5x, arena <= 0.8x TFLM.",
               "Not measured here: RP2040 dual core (not built yet)."]
     doc = pathlib.Path(a.doc)

@@ -15,6 +15,11 @@ missing=()
 for p in "${apt_pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 done
+# Node.js runs the rp2040js emulator: Debian's nodejs + npm unless the machine
+# already has a node (any version >= 18 runs rp2040js 1.4.1).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    missing+=(nodejs npm)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
     echo "deps: installing Debian packages: ${missing[*]}"
     sudo_cmd=""

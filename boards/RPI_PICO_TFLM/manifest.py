@@ -4,9 +4,7 @@
 freeze("$(PORT_DIR)/modules")
 include("$(MPY_DIR)/extmod/asyncio")
 
-# The project's Python helpers (py/ at the top of the repository), if any.
-# Manifests run with their own folder as the current directory.
-import os
-
-if os.path.isdir("../../py") and any(n.endswith(".py") for n in os.listdir("../../py")):
-    freeze("../../py")
+# The project's Python helpers (py/ at the top of the repository: the
+# tflmkit package the examples import). Manifests run with their own folder
+# as the current directory.
+freeze("../../py")

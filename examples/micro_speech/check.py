@@ -7,6 +7,14 @@ board's reset()), then the keyword model, with our engine and with the
 tflite_micro oracle. Every frame's features and the scores must be
 byte-identical; yes/no/silence must be heard as yes/no/silence.
 
+Then the board script's streaming pass: all the 1 s recordings one after the
+other plus 0.5 s of silence, the preprocessor's state carried throughout,
+the 49 x 40 feature map (rows of -128 before the first frames) scored every
+10 frames by the keyword model, with our engine and with the oracle (same
+bytes), the scores averaged by the board's own tflmkit.Recognizer: the
+words heard must be "no" (first recording) then "yes" (last), and the
+lines are those the board prints.
+
     .deps/venv/bin/python examples/micro_speech/check.py
 """
 import pathlib
@@ -84,12 +92,86 @@ def host_results(tmp):
     return res
 
 
+def stream_inputs(bs, names):
+    """The streaming pass's frames: the recordings' samples back to back,
+    then the silence, cut by plain slicing (int16 array, one row a frame)."""
+    parts = [np.frombuffer(bs.read_wav(str(hostlib.DATA / EXAMPLE / n)), dtype="<i2") for n in names]
+    parts.append(np.zeros(bs.TAIL_MS * bs.RATE // 1000, np.int16))
+    samples = np.concatenate(parts)
+    n = (len(samples) - bs.FRAME) // bs.STRIDE + 1
+    return np.stack([samples[k * bs.STRIDE:k * bs.STRIDE + bs.FRAME] for k in range(n)])
+
+
+def feature_maps(bs, feats, every):
+    """(frame number, 49 x 40 map) each `every` frames: the last 49 rows,
+    quiet rows before the first frames."""
+    maps = []
+    for n in range(every, len(feats) + 1, every):
+        m = np.full((bs.FRAMES, bs.FEATURES), bs.QUIET, np.int8)
+        rows = feats[max(0, n - bs.FRAMES):n]
+        m[bs.FRAMES - len(rows):] = rows
+        maps.append((n, m))
+    return maps
+
+
+def host_stream(tmp, names=None):
+    """(board lines of the streaming pass, oracle agrees, words heard) with
+    our engine; names: the recordings (default: every 1 s .wav, sorted)."""
+    bs = hostlib.board_script(EXAMPLE)
+    pre, kws = hostlib.MODELS / bs.PRE_MODEL, hostlib.MODELS / bs.KWS_MODEL
+    if names is None:
+        names = sorted(p.name for p in (hostlib.DATA / EXAMPLE).glob("*.wav")
+                       if len(bs.read_wav(str(p))) >= ((bs.FRAMES - 1) * bs.STRIDE + bs.FRAME) * 2)
+    tmp = pathlib.Path(tmp)
+    exe = frames_runner()
+    frames = stream_inputs(bs, names)
+    feats = features_ours(exe, pre, frames, tmp)
+    maps = feature_maps(bs, feats, bs.EVERY)
+    # The keyword model on every map: K independent invokes (no state).
+    fin, fout = tmp / "maps.bin", tmp / "scores.bin"
+    np.stack([m for _, m in maps]).tofile(fin)
+    r = subprocess.run([str(exe), str(kws), str(fin), str(fout), str(len(maps))], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError("keyword model: " + (r.stderr or r.stdout).strip())
+    scores = np.fromfile(fout, dtype=np.int8).reshape(len(maps), -1)
+    # The oracle: features with state carried, then each map.
+    from tflite_micro.python.tflite_micro import runtime
+
+    same = np.array_equal(feats, features_oracle(pre, frames, feats.shape[1]))
+    it = runtime.Interpreter.from_file(str(kws), arena_size=100000)
+    for (_, m), s in zip(maps, scores):
+        it.set_input(m.reshape(1, -1), 0)
+        it.invoke()
+        same = same and np.array_equal(np.asarray(it.get_output(0)).reshape(-1).astype(np.int8), s)
+    # The board's recogniser and lines.
+    labels = list(bs.LABELS)
+    rec = bs.make_recognizer(labels)
+    lines, words = [], []
+    for (n, _), s in zip(maps, scores):
+        now = (n - 1) * bs.STRIDE * 1000 // bs.RATE + bs.FRAME * 1000 // bs.RATE
+        label, _, new = rec.update([int(v) for v in s], now)
+        if new:
+            lines.append(bs.describe_word(label, now, rec))
+            words.append(label)
+    lines.append("stream: %d recordings + %d ms of silence, %d frames, %d inferences" % (
+        len(names), bs.TAIL_MS, len(frames), len(maps)))
+    return lines, same, words
+
+
 def main():
     import tempfile
 
+    from tflmkit import load_labels  # py/, on sys.path through hostlib
+
     ok = True
+    bs = hostlib.board_script(EXAMPLE)
+    labels = load_labels(str(HERE / "labels.txt"))
+    if labels != list(bs.LABELS):
+        print("labels.txt %s != the script's LABELS %s" % (labels, list(bs.LABELS)))
+        ok = False
     with tempfile.TemporaryDirectory(prefix="tflm-ms-") as tmp:
         results = host_results(tmp)
+        stream, stream_same, words = host_stream(tmp)
     for name, line, raw, _, same in results:
         _, label, _ = hostlib.parse_line(line)
         want = EXPECT.get(name.split("_")[0])
@@ -98,6 +180,10 @@ def main():
         print("%s  | %s%s" % (line, "bit-exact with TFLM" if same else "MISMATCH with TFLM",
                               "" if right else "  WRONG (want %s)" % want))
     ok &= len(results) >= 3
+    for line in stream:
+        print(line)
+    print("stream: %s, words heard %s" % ("bit-exact with TFLM" if stream_same else "MISMATCH with TFLM", words))
+    ok &= stream_same and words == ["no", "yes"]
     return hostlib.finish(ok, "micro_speech host check")
 
 

@@ -11,6 +11,8 @@ import io
 import gc
 import os
 
+from tflmkit import top_k
+
 try:
     import tflm
     import deflate
@@ -27,6 +29,9 @@ except ImportError:  # CPython: the host check imports read_png_gray() only
 
 MODEL = "trained_lstm_int8.tflite"
 SIZE = 28
+# Output quantisation: scale 1/256, zero point -128.
+OUT_SCALE = 1 / 256
+OUT_ZERO = -128
 
 
 def find_model(name):
@@ -120,12 +125,10 @@ def read_digit(model, pixels):
 
 
 def describe(name, raw):
-    best = 0
-    for i in range(len(raw)):
-        if raw[i] > raw[best]:
-            best = i
-    # Output quantisation: scale 1/256, zero point -128.
-    return "%s: %d (score %.3f) raw %s" % (name, best, (raw[best] + 128) / 256, raw)
+    # The digit read, its score and the two runners-up.
+    best = top_k(raw, 3, scale=OUT_SCALE, zero_point=OUT_ZERO)
+    return "%s: %d (score %.3f; then %s) raw %s" % (
+        name, best[0][0], best[0][1], ", ".join("%d %.3f" % b for b in best[1:]), raw)
 
 
 def main():

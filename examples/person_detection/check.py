@@ -35,7 +35,14 @@ def host_results():
 
 
 def main():
+    from tflmkit import load_labels
+
     ok = True
+    bs = hostlib.board_script(EXAMPLE)
+    labels = load_labels(str(HERE / "labels.txt"))
+    if labels != list(bs.LABELS):
+        print("labels.txt %s != the script's LABELS %s" % (labels, list(bs.LABELS)))
+        ok = False
     results = host_results()
     for name, line, raw, _, same in results:
         _, verdict, _ = hostlib.parse_line(line)

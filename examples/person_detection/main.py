@@ -9,6 +9,8 @@
 import gc
 import os
 
+from tflmkit import load_labels, top_k
+
 try:
     import tflm
 except ImportError:  # CPython: the host check imports read_bmp_gray() only
@@ -16,7 +18,10 @@ except ImportError:  # CPython: the host check imports read_bmp_gray() only
 
 MODEL = "person_detect.tflite"
 SIZE = 96
-NO_PERSON, PERSON = 0, 1  # output order of TFLM's person detection model
+LABELS = ("no person", "person")  # output order of TFLM's model; labels.txt, when present, wins
+# Output quantisation: scale 1/256, zero point -128.
+OUT_SCALE = 1 / 256
+OUT_ZERO = -128
 
 
 def find_model(name):
@@ -89,14 +94,14 @@ def detect(model, pixels):
     return list(memoryview(model.output(0)))
 
 
-def describe(name, raw):
-    verdict = "person" if raw[PERSON] > raw[NO_PERSON] else "no person"
-    # Output quantisation: scale 1/256, zero point -128.
-    return "%s: %s (person %.3f, no person %.3f) raw %s" % (
-        name, verdict, (raw[PERSON] + 128) / 256, (raw[NO_PERSON] + 128) / 256, raw)
+def describe(name, raw, labels=LABELS):
+    # The verdict and both scores, best first (equal scores: "no person").
+    best = top_k(raw, 2, labels, scale=OUT_SCALE, zero_point=OUT_ZERO)
+    return "%s: %s (%s) raw %s" % (name, best[0][0], ", ".join("%s %.3f" % b for b in best), raw)
 
 
 def main():
+    labels = load_labels("labels.txt", LABELS)
     gc.collect()  # the arena (~95 KB) must be one free block of the heap
     model = tflm.Model(find_model(MODEL))
     names = sorted(n for n in os.listdir() if n.endswith(".bmp"))
@@ -107,7 +112,7 @@ def main():
         if (w, h) != (SIZE, SIZE):
             print("%s: %dx%d, need %dx%d, skipped" % (name, w, h, SIZE, SIZE))
             continue
-        print(describe(name, detect(model, pixels)))
+        print(describe(name, detect(model, pixels), labels))
 
 
 if __name__ == "__main__":

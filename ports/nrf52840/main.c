@@ -11,6 +11,7 @@
 #include "shared/runtime/pyexec.h"
 #include "nrf_flash.h"
 #include "nrf_hal.h"
+#include "machine_nrf.h"
 #include "nrf52840.h"
 
 extern uint32_t _heap_start, _heap_end, _estack;
@@ -46,6 +47,8 @@ int main(void) {
         mp_stack_set_limit((char *)&_estack - (char *)&_heap_end - 1024);
         gc_init(&_heap_start, &_heap_end);
         mp_init();
+        // sys.path: '', '.frozen' (mp_init), then /lib on the filesystem.
+        mp_obj_list_append(mp_sys_path, MP_OBJ_NEW_QSTR(MP_QSTR__slash_lib));
         nrf_mount_fs();
         #if MICROPY_VFS_ROM
         mp_vfs_mount_romfs_protected();
@@ -66,6 +69,11 @@ int main(void) {
             }
         }
         mp_printf(&mp_plat_print, "MPY: soft reboot\n");
+        // Peripherals doing EasyDMA into the heap stop before it goes.
+        machine_pin_irq_deinit_all();
+        machine_pdm_deinit_all();
+        machine_pwm_deinit_all();
+        machine_i2c_deinit_all();
         gc_sweep_all();
         mp_deinit();
     }

@@ -1,6 +1,7 @@
 // machine module functions for our nRF52840 port (included by extmod/modmachine.c).
 #include "nrf52840.h"
 #include "nrf_hal.h"
+#include "machine_nrf.h"
 
 static void mp_machine_idle(void) {
     __WFE();

@@ -28,6 +28,14 @@
 #define MICROPY_PY_MACHINE_DISABLE_IRQ_ENABLE_IRQ (0)
 #define MICROPY_PY_MACHINE_BITSTREAM        (0)
 #define MICROPY_PY_MACHINE_PULSE            (0)
+// Pin (machine_pin.c), PWM (machine_pwm_port.c), I2C (machine_i2c.c), PDM (machine_pdm.c)
+#define MICROPY_PY_MACHINE_PWM              (1)
+#define MICROPY_PY_MACHINE_PWM_INCLUDEFILE  "machine_pwm_port.c"
+#define MICROPY_PY_MACHINE_I2C              (1)
+#define MICROPY_PY_MACHINE_I2C_TRANSFER_WRITE1 (1)
+#define MICROPY_PY_MACHINE_EXTRA_GLOBALS \
+    { MP_ROM_QSTR(MP_QSTR_Pin), MP_ROM_PTR(&machine_pin_type) }, \
+    { MP_ROM_QSTR(MP_QSTR_PDM), MP_ROM_PTR(&machine_pdm_type) },
 #define MICROPY_PY_RANDOM_SEED_INIT_FUNC    (nrf_rng_seed())
 #define MICROPY_KBD_EXCEPTION               (1)
 #define MICROPY_ALLOC_PATH_MAX              (128)

@@ -257,6 +257,14 @@ void nrf_board_init(void) {
         led->OUTCLR = 1u << (NRF_LED_PIN & 31);
     }
     led->PIN_CNF[NRF_LED_PIN & 31] = GPIO_PIN_CNF_DIR_Output << GPIO_PIN_CNF_DIR_Pos;
+    #if NRF_IMU_PWR_PIN >= 0
+    // The IMU's supply (a GPIO, high drive) on, as the board's firmware does
+    // at boot; it needs a few ms before answering on I2C.
+    NRF_GPIO_Type *imu = nrf_port(NRF_IMU_PWR_PIN);
+    imu->OUTSET = 1u << (NRF_IMU_PWR_PIN & 31);
+    imu->PIN_CNF[NRF_IMU_PWR_PIN & 31] = (GPIO_PIN_CNF_DIR_Output << GPIO_PIN_CNF_DIR_Pos)
+        | (GPIO_PIN_CNF_DRIVE_S0H1 << GPIO_PIN_CNF_DRIVE_Pos);
+    #endif
     nrf_uart_init();
 }
 

@@ -1,12 +1,15 @@
 // Reset, vector table and SystemInit for the nRF52840 (no Nordic MDK).
 // The vector table is ours: 16 core exceptions + 48 peripheral interrupts.
-// Interrupts in use: UARTE0 (serial REPL reception).
+// Interrupts in use: UARTE0 (serial REPL reception), PDM (microphone blocks),
+// GPIOTE (Pin.irq).
 #include <stdint.h>
 #include "nrf52840.h"
 
 extern uint32_t _estack, _sidata, _sdata, _edata, _sbss, _ebss;
 int main(void);
 void UARTE0_UART0_IRQHandler(void);
+void PDM_IRQHandler(void);
+void GPIOTE_IRQHandler(void);
 uint32_t SystemCoreClock = 64000000;
 
 static void nrf_fault(void) {
@@ -48,6 +51,8 @@ const nrf_vector_t nrf_vectors[16 + NRF52840_IRQ_COUNT] = {
     [15] = nrf_unused_irq,      // SysTick
     [16 ... 16 + NRF52840_IRQ_COUNT - 1] = nrf_unused_irq,
     [16 + UARTE0_UART0_IRQn] = UARTE0_UART0_IRQHandler,
+    [16 + PDM_IRQn] = PDM_IRQHandler,
+    [16 + GPIOTE_IRQn] = GPIOTE_IRQHandler,
 };
 
 // The chip's revision, from the FICR words Nordic's errata sheet checks

@@ -4,8 +4,10 @@ Host: each example's check.py pipeline with our engine is byte-identical with
 the tflite_micro oracle and gives the right answers; the board scripts' own
 file decoders (imported by the checks) agree with independent decoders.
 Board: each main.py, run unchanged on the emulated Pico (models in ROMFS,
-inputs on the FAT filesystem), prints the same answers and the same raw
-output bytes as the host engine computes.
+inputs on the FAT filesystem, the tflmkit helpers frozen into the firmware),
+prints the same answers and the same raw output bytes as the host engine
+computes; micro_speech's streaming pass hears the same words at the same
+times as the host computes with the same helpers.
 
     make test-examples      (or: .deps/venv/bin/python -m pytest -q tests/examples)
 """
@@ -48,6 +50,20 @@ def host_rows(host, tmp_path_factory):
     return lambda example: host_results(example, tmp_path_factory.mktemp(example))
 
 
+_STREAM = {}
+
+
+@pytest.fixture(scope="session")
+def host_stream(host, tmp_path_factory):
+    """micro_speech's streaming lines on the host engine, per recording list."""
+    def get(names=None):
+        key = tuple(names) if names else None
+        if key not in _STREAM:
+            _STREAM[key] = load_check("micro_speech").host_stream(tmp_path_factory.mktemp("stream"), names)
+        return _STREAM[key]
+    return get
+
+
 def missing(msg):
     if os.environ.get("TFLM_STRICT"):
         pytest.fail(msg + " [TFLM_STRICT: a required component is missing]", pytrace=False)
@@ -55,7 +71,12 @@ def missing(msg):
 
 
 def board_lines(out):
-    return [l for l in out.splitlines() if l.strip()]
+    """The result lines (one per input: they end with the raw output bytes)."""
+    return [l for l in out.splitlines() if l.strip() and l.rstrip().endswith("]")]
+
+
+def stream_lines(out):
+    return [l for l in out.splitlines() if l.startswith("stream: ")]
 
 
 # ---------------------------------------------------------------- layout
@@ -137,12 +158,17 @@ def compare_lines(out, host_rows):
         assert hostlib.parse_line(line) == hostlib.parse_line(row[1]), (line, row[1])
 
 
-def test_pico_micro_speech(pico, host_rows):
-    """Board: same scores as the host engine; yes/no/silence right; cycles
-    per 1 s of audio from the emulator's probe."""
-    out, rows = pico.micro_speech_cycles()
+def test_pico_micro_speech(pico, host_rows, host_stream):
+    """Board: same scores as the host engine; yes/no/silence right; the
+    streaming pass hears "no" then "yes", as on the host; cycles per 1 s of
+    audio from the emulator's probe."""
+    out, rows, stream = pico.micro_speech_cycles()
     rows_h = host_rows("micro_speech")
     compare_lines(out, rows_h)
+    lines_h, same, words = host_stream()
+    assert same and words == ["no", "yes"]
+    assert stream_lines(out) == lines_h, out
+    assert len(out.splitlines()) == len(rows_h) + len(lines_h), out
     heard = {l.split(":")[0]: l.split(": ")[1].split(" ")[0] for l in board_lines(out)}
     assert heard["yes_1000ms.wav"] == "yes"
     assert heard["no_1000ms.wav"] == "no"
@@ -152,6 +178,12 @@ def test_pico_micro_speech(pico, host_rows):
         print("micro_speech on the emulated RP2040, %s: %d cycles per 1 s of audio "
               "(preprocessor %d + model %d)" % (name, pre + kws, pre, kws))
         assert 0 < pre + kws < 133_000_000  # faster than real time at 133 MHz
+    import pico as picomod
+
+    secs = picomod.stream_seconds(out)
+    assert stream is not None and secs == 4.5
+    print("micro_speech streaming on the emulated RP2040: %d cycles per 1 s of audio" % (stream / secs))
+    assert stream / secs < 133_000_000  # keeps up with real time at 133 MHz
 
 
 def test_pico_person_detection(pico, host_rows):
@@ -170,7 +202,7 @@ def test_pico_mnist_lstm(pico, host_rows):
 
 def test_pico_hello_world(pico, host_rows):
     out = pico.run("hello_world")
-    lines = board_lines(out)
+    lines = [l for l in out.splitlines() if l.strip()]
     rows = host_rows("hello_world")
     assert len(lines) == len(rows), out
     for line, (x, q_in, q_out, y, duty, _) in zip(lines, rows):
@@ -194,7 +226,7 @@ def test_pico_mpremote_run(pico):
     assert "sample7.png: 7 " in p.stdout
 
 
-def test_pico_readme_flow(host, host_rows, tmp_path):
+def test_pico_readme_flow(host, host_rows, host_stream, tmp_path):
     """The README's steps on a blank emulated Pico: `tflm deploy` both
     micro_speech models to the filesystem (no ROMFS: loaded into RAM),
     `mpremote fs cp` a recording, `mpremote run main.py`."""
@@ -225,4 +257,7 @@ def test_pico_readme_flow(host, host_rows, tmp_path):
     want = [r for r in host_rows("micro_speech") if r[0] == "yes_1000ms.wav"]
     compare_lines(out, want)
     assert out.startswith("yes_1000ms.wav: yes ")
+    lines_h, same, words = host_stream(["yes_1000ms.wav"])
+    assert same and words == ["yes"]
+    assert stream_lines(out) == lines_h, out
 

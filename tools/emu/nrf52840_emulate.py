@@ -3,7 +3,7 @@
 
     python3 tools/emu/nrf52840_emulate.py [--firmware build/nrf52840/firmware.elf]
                                           [--flash-state FILE] [--romfs IMAGE]
-                                          [--exec 'CMD {pty}'] [--log]
+                                          [--pdm SOUND.wav] [--exec 'CMD {pty}'] [--log]
 
 Prints the pseudo-terminal's path on the first line; unmodified tools then
 talk to the emulated board's UARTE0 as to a real serial port, e.g.
@@ -13,6 +13,8 @@ unicorn (tools/emu/nrf52840/board.py; what it models: tools/emu/nrf52840/README.
 --flash-state FILE keeps the flash (littlefs, ROMFS) across runs, as a board
 keeps it: the firmware is written over it at start, the rest is preserved.
 --romfs IMAGE writes a ROMFS image (tools/mkromfs.py) into the ROMFS region.
+--pdm SOUND is what the board's PDM microphone hears (16-bit PCM .wav, or raw
+int16 little-endian samples): machine.PDM reads it, in real time, from START.
 --exec runs a command with {pty} replaced by the port, then stops the board.
 """
 import argparse
@@ -38,6 +40,7 @@ def main(argv=None):
     ap.add_argument("--firmware", default=DEFAULT_FIRMWARE, help="firmware .elf, .uf2 or .bin")
     ap.add_argument("--flash-state", help="file holding the flash across runs")
     ap.add_argument("--romfs", help="ROMFS image to place in the ROMFS region")
+    ap.add_argument("--pdm", help="sound for the PDM microphone: 16-bit PCM .wav or raw int16 LE")
     ap.add_argument("--exec", dest="exec_cmd", help="run this command ({pty} = the port), then stop")
     ap.add_argument("--log", action="store_true", help="board model log on stderr")
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds allowed to reach the REPL")
@@ -45,7 +48,8 @@ def main(argv=None):
     if not os.path.exists(a.firmware):
         print("tflm emulate nrf52840: no firmware at %s (make nrf52840)" % a.firmware, file=sys.stderr)
         return 2
-    board = Board(a.firmware, flash_state=a.flash_state, romfs=a.romfs, log=sys.stderr if a.log else None)
+    board = Board(a.firmware, flash_state=a.flash_state, romfs=a.romfs, log=sys.stderr if a.log else None,
+                  pdm=a.pdm)
     try:
         board.start(timeout=a.timeout)
     except RuntimeError as e:

@@ -3,9 +3,11 @@
 The Cortex-M4F core is unicorn's (QEMU's) CPU model; everything around it is
 ours, from the nRF52840 Product Specification's register maps: 1 MB flash
 (NVMC erase/write rules), 256 KB RAM, FICR, CLOCK/POWER, UARTE0 (EasyDMA),
-RTC0-2, RNG, GPIO P0/P1, and the Cortex-M system block (SCB reset request,
-VTOR, CPACR, DWT cycle counter, NVIC registers). UARTE0 is bridged to a
-pseudo-terminal, so mpremote and pyserial talk to it as to a board's serial port.
+RTC0-2, RNG, GPIO P0/P1 (pad levels, LEDs), PWM0-3, TWIM0/1 with the Sense
+boards' LSM6DS3TR-C IMU, PDM with a microphone fed from a .wav file
+(devices.py), and the Cortex-M system block (SCB reset request, VTOR, CPACR,
+DWT cycle counter, NVIC registers). UARTE0 is bridged to a pseudo-terminal, so
+mpremote and pyserial talk to it as to a board's serial port.
 
 See README.md beside this file for what is and is not modelled.
 """
@@ -18,6 +20,7 @@ import threading
 import time
 import tty
 
+import devices
 from unicorn import Uc, UcError, UC_ARCH_ARM, UC_MODE_THUMB, UC_MODE_MCLASS, UC_HOOK_MEM_WRITE, UC_HOOK_INTR, UC_HOOK_CODE
 from unicorn import arm_const as A
 from unicorn.arm_const import (UC_CPU_ARM_CORTEX_M4, UC_ARM_REG_SP, UC_ARM_REG_PC, UC_ARM_REG_LR,
@@ -38,6 +41,7 @@ FICR_BASE = 0x10000000
 PERIPH_BASE, PERIPH_SIZE = 0x40000000, 0x30000
 GPIO_BASE = 0x50000000
 PPB_BASE, PPB_SIZE = 0xE0000000, 0x100000
+GPIOTE_BASE = 0x40006000
 CPU_HZ = 64000000
 LFCLK_HZ = 32768
 
@@ -79,11 +83,21 @@ def load_image(path):
 class Board:
     """One emulated nRF52840 board. start() runs it in a thread; pty is the serial port."""
 
-    def __init__(self, firmware, flash_state=None, romfs=None, log=None):
+    def __init__(self, firmware, flash_state=None, romfs=None, log=None, board=None, pdm=None):
         self.log_file = log
         self.flash_state = flash_state
         segs, syms = load_image(firmware)
         self.app_start = min(a for a, _ in segs)
+        # The board's wiring (LEDs, IMU bus, microphone): from the application's
+        # address unless named (0x26000: Feather; else the XIAO).
+        if board is None:
+            board = "FEATHER_NRF52840_SENSE" if self.app_start == 0x26000 else "XIAO_NRF52840_SENSE"
+        self.board_name = board
+        self.profile = devices.BOARDS[board]
+        self.periph = devices.Peripherals(self, self.profile)
+        self.imu = self.periph.imu
+        if pdm:
+            self.periph.pdm_load(pdm)
         self.romfs_start = syms.get("_romfs_start", 0x9C000)
         self.romfs_end = syms.get("_romfs_end", 0xF4000)
         flash = bytearray(b"\xff" * FLASH_SIZE)
@@ -108,6 +122,8 @@ class Board:
                        0x130: 0x8, 0x134: 0x3}.items():               # part family / revision words
             uc.mem_write(FICR_BASE + off, struct.pack("<I", v))
         self._in_cb = 0
+        self._rtc_cb = False
+        self._unmask_hook = None
         cb = self._callback
         uc.mmio_map(PERIPH_BASE, PERIPH_SIZE, cb(self._p_read), None, cb(self._p_write), None)
         uc.mmio_map(GPIO_BASE, 0x1000, cb(self._gpio_read), None, cb(self._gpio_write), None)
@@ -156,6 +172,12 @@ class Board:
         self.regs[(0x40000000, 0x400)] = resetreas
         self.rtc = {}                # base -> dict(running, t0, offset, wraps)
         self.gpio = {0: {}, 1: {}}
+        self.pin_ext = {}            # pin -> level driven from outside (tests), None = floating
+        self.gpio_log = []           # (host time, pin, level) of every change of a driven output
+        self._levels = [0] * 48
+        self._gpiote_last = {}       # GPIOTE channel -> last pad level seen
+        if hasattr(self, "periph"):
+            self.periph.reset()
         self.ppb = {}
         self.uart_rx_armed = False
         self.nvic_enabled = 0         # ISER bits, IRQ 0..47
@@ -212,6 +234,16 @@ class Board:
             self._rtc_write(base, off, value)
         elif base == 0x4001E000:
             self._nvmc_write(off, value)
+        elif base in devices.PWM_BASES:
+            self.periph.pwm_write(base, off, value)
+        elif base in devices.TWIM_BASES:
+            self.periph.twim_write(base, off, value)
+        elif base == devices.PDM_BASE:
+            self.periph.pdm_write(off, value)
+        elif base == GPIOTE_BASE:
+            self.regs[(base, off)] = value
+            if 0x510 <= off < 0x530:
+                self._gpiote_check()
         else:
             self.regs[(base, off)] = value
 
@@ -323,7 +355,13 @@ class Board:
 
     def _rtc_read(self, base, off):
         if off == 0x504:
-            return self._rtc_ticks(base) & 0xFFFFFF
+            # Busy waits poll the counter: a stop from the ticker here (the
+            # read is done again, harmlessly) lets an interrupt in.
+            self._rtc_cb = True
+            try:
+                return self._rtc_ticks(base) & 0xFFFFFF
+            finally:
+                self._rtc_cb = False
         if off == 0x104:
             self._rtc_ticks(base)
         return self._reg(base, off)
@@ -373,12 +411,112 @@ class Board:
             self.uc.mem_write(addr, new.to_bytes(size, "little"))
 
     # -- GPIO P0 (0x50000000), P1 (0x50000300) --------------------------------------
+    # Per port: OUT 0x504, IN 0x510, DIR 0x514, PIN_CNF[n] 0x700 + 4n (DIR is
+    # PIN_CNF bit 0). A pad's level: what it drives when it drives (push-pull,
+    # or the low/high side of an open-drain/open-source output), else what the
+    # outside drives (Board.drive), else its pull (a floating pad reads 0).
+    def _cnf(self, pin):
+        return self.gpio[pin >> 5].get(0x700 + 4 * (pin & 31), 0)
+
+    def _pin_drives(self, pin):
+        """The level a pin drives, or None when it does not drive its pad."""
+        g = self.gpio[pin >> 5]
+        bit = pin & 31
+        if not (g.get(0x514, 0) >> bit) & 1:
+            return None
+        out = (g.get(0x504, 0) >> bit) & 1
+        drive = (self._cnf(pin) >> 8) & 7
+        if out and drive in (6, 7):          # S0D1 / H0D1: high side disconnected
+            return None
+        if not out and drive in (4, 5):      # D0S1 / D0H1: low side disconnected
+            return None
+        return out
+
+    def pin_level(self, pin):
+        """The pad's level (0/1) as the chip would read it."""
+        d = self._pin_drives(pin)
+        if d is not None:
+            return d
+        ext = self.pin_ext.get(pin)
+        if ext is not None:
+            return ext
+        pull = (self._cnf(pin) >> 2) & 3
+        return 1 if pull == 3 else 0
+
+    def pin_driven_high(self, pin):
+        """The chip drives the pin high (a supply pin switched on)."""
+        return self._pin_drives(pin) == 1
+
+    def drive(self, pin, level):
+        """Drives an input from outside the chip (a button, a sensor): 0, 1, or None (released)."""
+        self.pin_ext[pin] = level
+        self._gpiote_check()
+
+    def _gpiote_check(self):
+        """GPIOTE channels in event mode (CONFIG.MODE = 1): an edge of the
+        selected pad matching POLARITY (1 rising, 2 falling, 3 both) sets EVENTS_IN[n]."""
+        for ch in range(8):
+            cfg = self.regs.get((GPIOTE_BASE, 0x510 + 4 * ch), 0)
+            if cfg & 3 != 1:
+                self._gpiote_last.pop(ch, None)
+                continue
+            pin = ((cfg >> 8) & 0x1F) | (((cfg >> 13) & 1) << 5)
+            lv = self.pin_level(pin)
+            last = self._gpiote_last.get(ch)
+            self._gpiote_last[ch] = lv
+            if last is None or last == lv:
+                continue
+            pol = (cfg >> 16) & 3
+            if pol == 3 or (pol == 1 and lv) or (pol == 2 and not lv):
+                self.regs[(GPIOTE_BASE, 0x100 + 4 * ch)] = 1
+                self._kick()
+
+    def leds(self):
+        """The board's LEDs: name -> brightness 0.0 (off) .. 1.0 (on), PWM duty included."""
+        pwm = {o["pin"]: o["high"] for o in self.periph.pwm_outputs()}
+        low = self.profile["led_active_low"]
+        out = {}
+        for name, pin in self.profile["leds"].items():
+            if pin in pwm:
+                high = pwm[pin]
+            else:
+                d = self._pin_drives(pin)
+                if d is None:                       # not driven: dark
+                    out[name] = 0.0
+                    continue
+                high = float(d)
+            out[name] = 1.0 - high if low else high
+        return out
+
+    def pwm_outputs(self):
+        """Every running PWM channel: pwm, channel, pin, freq (Hz), high (fraction), duty_u16."""
+        return self.periph.pwm_outputs()
+
+    def pdm_load(self, path):
+        """The sound at the microphone from now on: a 16-bit PCM .wav or raw int16 LE file."""
+        self.periph.pdm_load(path)
+
+    def _gpio_note(self):
+        now = time.monotonic()
+        for pin in range(48):
+            lv = self._pin_drives(pin)
+            if lv is not None and lv != self._levels[pin]:
+                self.gpio_log.append((now, pin, lv))
+                if len(self.gpio_log) > 100000:
+                    del self.gpio_log[:50000]
+            self._levels[pin] = lv if lv is not None else self._levels[pin]
+
     def _gpio_read(self, uc, addr, size, data):
-        port = 1 if (addr & 0xFFF) >= 0x300 else 0
+        port = 1 if (addr & 0xFFF) >= 0x800 else 0      # P0 at 0x500-0x77F, P1 at 0x800-0xA7F
         off = (addr & 0xFFF) - (0x300 if port else 0)
         g = self.gpio[port]
-        if off == 0x510:                                    # IN: outputs read back, inputs high (pull-ups)
-            return (g.get(0x504, 0) & g.get(0x514, 0)) | (~g.get(0x514, 0) & 0xFFFFFFFF)
+        if off == 0x510:                                    # IN: the pads' levels (input buffer connected)
+            v = 0
+            for bit in range(32):
+                pin = 32 * port + bit
+                if pin < 48 and not (self._cnf(pin) >> 1) & 1:
+                    v |= self.pin_level(pin) << bit
+            return v
         if off in (0x508, 0x50C):
             return g.get(0x504, 0)
         if off in (0x518, 0x51C):
@@ -386,23 +524,28 @@ class Board:
         return g.get(off, 0)
 
     def _gpio_write(self, uc, addr, size, value, data):
-        port = 1 if (addr & 0xFFF) >= 0x300 else 0
+        port = 1 if (addr & 0xFFF) >= 0x800 else 0      # P0 at 0x500-0x77F, P1 at 0x800-0xA7F
         off = (addr & 0xFFF) - (0x300 if port else 0)
         g = self.gpio[port]
         if off == 0x508:
             g[0x504] = g.get(0x504, 0) | value
         elif off == 0x50C:
             g[0x504] = g.get(0x504, 0) & ~value
-        elif off == 0x518:
-            g[0x514] = g.get(0x514, 0) | value
-        elif off == 0x51C:
-            g[0x514] = g.get(0x514, 0) & ~value
+        elif off in (0x514, 0x518, 0x51C):                  # DIR / DIRSET / DIRCLR mirror into PIN_CNF.DIR
+            d = g.get(0x514, 0)
+            d = value if off == 0x514 else (d | value) if off == 0x518 else (d & ~value)
+            g[0x514] = d & 0xFFFFFFFF
+            for bit in range(32):
+                k = 0x700 + 4 * bit
+                g[k] = (g.get(k, 0) & ~1) | ((d >> bit) & 1)
         elif 0x700 <= off < 0x780:                          # PIN_CNF[n].DIR mirrors into DIR
             g[off] = value
             bit = 1 << ((off - 0x700) // 4)
             g[0x514] = (g.get(0x514, 0) | bit) if value & 1 else (g.get(0x514, 0) & ~bit)
         else:
             g[off] = value
+        self._gpio_note()
+        self._gpiote_check()
 
     # -- Cortex-M system space ------------------------------------------------------
     def _ppb_read(self, uc, addr, size, data):
@@ -524,7 +667,9 @@ class Board:
         uc.emu_stop()   # back to the run loop: more input, another interrupt
 
     def _service(self):
-        """Between runs: move received bytes into UARTE0's DMA buffer, take an interrupt."""
+        """Between runs: move received bytes into UARTE0's DMA buffer, fill a
+        PDM block when due, take an interrupt."""
+        self.periph.pdm_service()
         if self.uart_rx_armed and not self._reg(0x40002000, 0x110):
             if not self.rx:
                 self._pull_input(0)
@@ -545,6 +690,26 @@ class Board:
         self.uc.hook_add(UC_HOOK_CODE, self._after_wfi, begin=addr, end=addr + 24)
         self.uc.ctl_remove_cache(addr, addr + 24)
 
+    def _arm_unmask(self):
+        """A deliverable interrupt is masked (a stop landed inside a masked
+        section, e.g. the time base's read): watch every instruction until
+        PRIMASK clears, then stop there so the interrupt is taken."""
+        if self._unmask_hook is None:
+            self._unmask_hook = self.uc.hook_add(UC_HOOK_CODE, self._on_unmask_step,
+                                                 begin=self.app_start, end=FLASH_SIZE - 1)
+            self.uc.ctl_remove_cache(self.app_start, FLASH_SIZE)
+
+    def _disarm_unmask(self):
+        if self._unmask_hook is not None:
+            self.uc.hook_del(self._unmask_hook)
+            self._unmask_hook = None
+            self.uc.ctl_remove_cache(self.app_start, FLASH_SIZE)
+
+    def _on_unmask_step(self, uc, addr, size, data):
+        if not uc.reg_read(UC_ARM_REG_PRIMASK) & 1:
+            self._why = "unmasked"
+            uc.emu_stop()
+
     def _after_wfi(self, uc, addr, size, data):
         if self.active is None and not uc.reg_read(UC_ARM_REG_PRIMASK) & 1 and self._deliverable() is not None:
             self._why = "unmasked"
@@ -563,14 +728,23 @@ class Board:
         # The run loop gets control at every WFI and exception return, where
         # input and interrupts are handled. Only code that runs long without
         # either (a long computation: Ctrl-C) needs an asynchronous stop.
-        if time.monotonic() - self._last_return < 0.05 or self._in_cb:
+        # A peripheral event that made an interrupt deliverable (_kick) is
+        # taken at the next tick (~5 ms); other work waits 50 ms after a stop.
+        in_cb = self._in_cb and not (self._in_cb == 1 and self._rtc_cb)
+        if in_cb:
             return
+        if time.monotonic() - self._last_return < 0.05:
+            if not (self._attention and self.nvic_enabled and self.active is None
+                    and self._deliverable() is not None):
+                return
         work = self._attention
         if not work and self.uart_rx_armed and not self._reg(0x40002000, 0x110):
             work = bool(self.rx) or bool(select.select([self.master], [], [], 0)[0])
         if not work and self.nvic_enabled and self.active is None:
             work = self._deliverable() is not None
-        if work and not self._in_cb:
+        if not work:
+            work = self.periph.pdm_due() == 0
+        if work and not (self._in_cb and not (self._in_cb == 1 and self._rtc_cb)):
             self._attention = False
             self._why = "ticker"
             self.uc.emu_stop()
@@ -581,6 +755,11 @@ class Board:
         while not self._stop:
             self._settle_flash()
             self._service()
+            # An interrupt waiting for PRIMASK to clear: step until it does.
+            if self.active is None and uc.reg_read(UC_ARM_REG_PRIMASK) & 1 and self._deliverable() is not None:
+                self._arm_unmask()
+            else:
+                self._disarm_unmask()
             self._why = None
             try:
                 uc.emu_start(self.pc, 0xFFFFFFFF)
@@ -607,7 +786,8 @@ class Board:
             if prev in (WFI, WFE):
                 self._watch_unmask(self.pc & ~1)
                 if not self.rx and self._deliverable() is None:
-                    self._pull_input(0.01)
+                    due = self.periph.pdm_due()
+                    self._pull_input(0.01 if due is None else min(0.01, due))
 
     def start(self, timeout=30.0):
         """Boots the board in a thread; returns once the REPL prompt is out."""
