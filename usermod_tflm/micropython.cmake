@@ -26,6 +26,17 @@ target_include_directories(tflm_engine PRIVATE ${TFLM_ENGINE_DIR})
 # -ffp-contract=off: no fused multiply-add, so float32 kernels match the oracle.
 target_compile_options(tflm_engine PRIVATE -std=c99 -ffp-contract=off -Wall -Wno-unused-parameter)
 
+# Op subset (smaller firmware): -DTFLM_OPS_HEADER=<path to a header as in
+# tools/size/*.h>; tflm.ops() on the board lists the ops that are in.
+# -DTFLM_TERSE=1: no error detail strings in the engine.
+if(TFLM_OPS_HEADER)
+    get_filename_component(TFLM_OPS_HEADER_ABS ${TFLM_OPS_HEADER} ABSOLUTE)
+    target_compile_definitions(tflm_engine PRIVATE "TFLM_OPS_HEADER=\"${TFLM_OPS_HEADER_ABS}\"")
+endif
+if(TFLM_TERSE)
+    target_compile_definitions(tflm_engine PRIVATE TFLM_TERSE)
+endif
+
 add_library(usermod_tflm INTERFACE)
 target_sources(usermod_tflm INTERFACE
     ${TFLM_MOD_DIR}/modtflm.c

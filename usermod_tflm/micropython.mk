@@ -55,3 +55,13 @@ TFLM_ENGINE_OBJ := $(addprefix $(BUILD)/,$(patsubst $(USER_C_MODULES)/%.c,%.o,$(
 # would no longer match the oracle bit for bit).
 $(TFLM_ENGINE_OBJ): $(TFLM_MOD_DIR)/micropython.mk
 $(TFLM_ENGINE_OBJ): CFLAGS += -Wno-error -Wno-double-promotion -Wno-float-conversion -ffp-contract=off $(TFLM_ENGINE_COPT)
+
+# Op subset (smaller firmware): TFLM_OPS_HEADER=<path to a header as in
+# tools/size/*.h>; tflm.ops() on the board lists the ops that are in.
+ifneq ($(TFLM_OPS_HEADER),)
+$(TFLM_ENGINE_OBJ): CFLAGS += -DTFLM_OPS_HEADER='"$(abspath $(TFLM_OPS_HEADER))"'
+endif
+# TFLM_TERSE=1: no error detail strings in the engine (about a fifth of its bytes).
+ifeq ($(TFLM_TERSE),1)
+$(TFLM_ENGINE_OBJ): CFLAGS += -DTFLM_TERSE
+endif

@@ -29,7 +29,7 @@ uint32_t tflm_interp_work_size(const tflm_model_t *m) {
     return table_bytes(m);
 }
 
-static tflm_status_t set_err(tflm_interp_t *ip, tflm_status_t st, int32_t op, int32_t tensor, const char *detail) {
+static tflm_status_t (set_err)(tflm_interp_t *ip, tflm_status_t st, int32_t op, int32_t tensor, const char *detail) {
     tflm_error_t *e = &ip->err;
     memset(e, 0, sizeof(*e));
     e->status = st;
@@ -47,6 +47,7 @@ static tflm_status_t set_err(tflm_interp_t *ip, tflm_status_t st, int32_t op, in
     }
     return st;
 }
+#define set_err(ip, st, op, tensor, detail) (set_err)((ip), (st), (op), (tensor), TFLM_MSG(detail))
 
 static int32_t idx_at(const tflm_model_t *m, uint32_t pos, uint32_t k) {
     return (int32_t)tflm_rd_u32(m->buf + pos + 4 * k);
@@ -238,7 +239,7 @@ tflm_status_t tflm_measure_done(tflm_node_t *node) {
     return node->ip->measuring ? TFLM_OK : (node->ip->err.status != TFLM_OK ? node->ip->err.status : TFLM_ERR_EVAL);
 }
 
-tflm_status_t tflm_fail(tflm_node_t *node, tflm_status_t st, const char *detail) {
+tflm_status_t (tflm_fail)(tflm_node_t *node, tflm_status_t st, const char *detail) {
     set_err(node->ip, st, node->op_index, -1, detail);
     return st;
 }

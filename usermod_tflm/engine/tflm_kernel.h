@@ -118,8 +118,16 @@ int tflm_plan_lean(const tflm_node_t *node);
 tflm_status_t tflm_measure_done(tflm_node_t *node);
 // Record a failure with a static detail string and return st.
 tflm_status_t tflm_fail(tflm_node_t *node, tflm_status_t st, const char *detail);
+// -DTFLM_TERSE: no detail strings in the image (errors keep their status, op
+// and tensor; about a fifth of the code bytes).
+#ifdef TFLM_TERSE
+#define TFLM_MSG(s) ((const char *)0)
+#define tflm_fail(node, st, detail) (tflm_fail)((node), (st), TFLM_MSG(detail))
+#else
+#define TFLM_MSG(s) (s)
+#endif
 #define TFLM_CHECK(node, cond, st, detail) \
-    do { if (!(cond)) { return tflm_fail((node), (st), (detail)); } } while (0)
+    do { if (!(cond)) { return tflm_fail((node), (st), TFLM_MSG(detail)); } } while (0)
 
 // Options access (field = schema field index, 0-based; vtable slot 4+2*field).
 // Absent table or field gives def. Every read is bounds-checked.

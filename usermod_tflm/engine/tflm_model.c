@@ -4,7 +4,7 @@
 #include "tflm_internal.h"
 #include "tflm_opnames.h"
 
-static tflm_status_t fail(tflm_error_t *err, tflm_status_t st, int32_t op, int32_t tensor, const char *detail) {
+static tflm_status_t (fail)(tflm_error_t *err, tflm_status_t st, int32_t op, int32_t tensor, const char *detail) {
     if (err) {
         memset(err, 0, sizeof(*err));
         err->status = st;
@@ -15,6 +15,7 @@ static tflm_status_t fail(tflm_error_t *err, tflm_status_t st, int32_t op, int32
     }
     return st;
 }
+#define fail(err, st, op, tensor, detail) (fail)((err), (st), (op), (tensor), TFLM_MSG(detail))
 
 // Status for a flatbuffer failure kind (TFLM_FB_*).
 static tflm_status_t fb_status(int why) {
