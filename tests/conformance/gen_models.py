@@ -11,13 +11,23 @@ converter:
                    _experimental_disable_per_channel_quantization_for_dense_layers).
   kind "int8_fio"  int8 inside, float32 input/output: gives QUANTIZE and DEQUANTIZE.
   kind "float"     plain float32 conversion.
+  kind "int16"     16x8: int16 activations, int8 weights
+                   (EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8), int16 input
+                   and output; LOGISTIC/TANH sweeps also force input scales the converter
+                   does not pick (powers of two, near powers of two, scales so large that
+                   the reference's int32 product wraps) by editing the flatbuffer.
+
+gen_extra.py adds the models that are not built from a tf.function here: the LSTM
+sweep of lstm/lstm_test.py and the signal-library CUSTOM op sweeps of
+signal/sweep_check.py.
 
 Every converted model is parsed and its real op list goes into the manifest; a model
 whose intended op is missing (folded or rewritten by the converter) is reported, and a
 model the oracle (tflite_micro) cannot run is rejected (kept out of the manifest).
 
 Tiers: "fast" (CI) is a subset of "full". Cached: a model is rebuilt only when its file
-is missing or the hash of this file (generator_hash in the manifest) changed.
+is missing or the hash of the sources that build it changed (src_hash in its manifest
+entry: this file, plus gen_extra.py and the sweep's script for the models built there).
 
 Usage: python tests/conformance/gen_models.py [--tier fast|full] [--jobs N] [--force]
        [--only GLOB] [--list]
@@ -34,6 +44,8 @@ import random
 import sys
 import time
 
+import gen_extra
+
 HERE = pathlib.Path(__file__).resolve().parent
 TOP = HERE.parent.parent
 OUT_DIR = TOP / "build" / "conformance" / "models"
@@ -45,11 +57,28 @@ OPS = ["CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "AVERAGE_POOL_2D", "MA
        "ADD", "SUB", "MUL", "MAXIMUM", "MINIMUM", "SOFTMAX", "LOGISTIC", "TANH", "RELU",
        "RELU6", "LEAKY_RELU", "HARD_SWISH", "RESHAPE", "SQUEEZE", "EXPAND_DIMS",
        "CONCATENATION", "SPLIT", "PAD", "MEAN", "STRIDED_SLICE", "TRANSPOSE",
-       "RESIZE_NEAREST_NEIGHBOR", "QUANTIZE", "DEQUANTIZE"]
+       "RESIZE_NEAREST_NEIGHBOR", "QUANTIZE", "DEQUANTIZE", "UNIDIRECTIONAL_SEQUENCE_LSTM",
+       "SignalWindow", "SignalFftAutoScale", "SignalRfft", "SignalEnergy", "SignalFilterBank",
+       "SignalFilterBankSquareRoot", "SignalFilterBankSpectralSubtraction", "SignalPCAN",
+       "SignalFilterBankLog"]
 
 
 def generator_hash():
     return hashlib.sha256((HERE / "gen_models.py").read_bytes()).hexdigest()[:16]
+
+
+_SRC_HASH = {}
+
+
+def spec_hash(spec):
+    """Hash of the sources that build this spec's model."""
+    b = spec.get("builder", "tf")
+    if b not in _SRC_HASH:
+        h = generator_hash()
+        if b != "tf":
+            h += gen_extra.source_hash(b)
+        _SRC_HASH[b] = h
+    return _SRC_HASH[b]
 
 
 # ----------------------------------------------------------------------------------------
@@ -97,7 +126,8 @@ def _tag(v):
 
 
 def _spec(op, idx, params, tier, kind="int8", family=None):
-    name = "%s_%s_%03d" % ({"int8": "q", "int8_fio": "qf", "float": "f"}[kind], op.lower(), idx)
+    name = "%s_%s_%03d" % ({"int8": "q", "int8_fio": "qf", "float": "f", "int16": "q16"}[kind],
+                           op.lower(), idx)
     return {"name": name, "op": op, "family": family or op, "kind": kind, "tier": tier,
             "params": params}
 
@@ -234,6 +264,21 @@ def specs_unary(op):
     return sweep("un" + op, dims, 20)
 
 
+def specs_unary16(op):
+    """16x8 LOGISTIC/TANH: calibrated scales over ranges (saturating ones included),
+    and forced input scales: "cal" keeps the converter's, a number replaces it."""
+    # 2^-12 (and for TANH 2^-11) take the power-of-two path, 2^-12 * 1.0005 too (the
+    # reference's log2 test allows 1e-3), 2^-11 * 1.002 does not; with 3.0 and 1000.0
+    # the reference's int32 product of input and multiplier wraps.
+    return sweep("un16" + op, {
+        "scale": ["cal", 2.0 ** -12, 2.0 ** -11, 3.0, 2.0 ** -12 * 1.0005, 2.0 ** -13,
+                  2.0 ** -10, 2.0 ** -11 * 1.002, 1e-3, 0.3, 1000.0],
+        "range": [[-100.0, 100.0], [-8.0, 8.0], [-1.0, 1.0], [-3.0, 6.0], [0.0, 4.0],
+                  [-0.02, 0.02], [-2000.0, 5.0]],
+        "in": [[4, 4, 8], [10], [3, 5, 7], [1, 1, 1], [257]],
+    }, 40, lambda p: p["scale"] == "cal" or p["range"] == [-1.0, 1.0])
+
+
 def specs_reshape(op):
     if op == "RESHAPE":
         cases = [[[4, 4, 8], [128]], [[128], [8, 16]], [[2, 3, 4], [4, 6]], [[6], [2, 3, 1]],
@@ -363,9 +408,37 @@ FAMILIES = [
 ]
 
 
+# 16x8 sweeps: op, sweep fn, n fast, n full (total). LOGISTIC and TANH have their own
+# sweep; the other ops reuse their int8 sweep's first parameter sets (every op TFLM
+# runs with int16 activations that the converter can emit 16x8; not HARD_SWISH, and
+# QUANTIZE is covered by the int8-float models).
+INT16_FAMILIES = [
+    ("LOGISTIC", lambda: specs_unary16("LOGISTIC"), 5, 30),
+    ("TANH", lambda: specs_unary16("TANH"), 5, 30),
+]
+INT16_OTHER = {"CONV_2D": (2, 12), "DEPTHWISE_CONV_2D": (2, 12), "FULLY_CONNECTED": (2, 10),
+               "ADD": (1, 6), "SUB": (1, 6), "MUL": (1, 6), "SOFTMAX": (1, 6)}
+
+
+def _int16_ok(op, p):
+    # The converter has no per-tensor 16x8 depthwise; TFLM cannot prepare a 16x8 MUL
+    # whose second operand is an int8 constant.
+    if op == "DEPTHWISE_CONV_2D" and not p.get("per_channel", True):
+        return False
+    return not (op == "MUL" and p.get("const_b"))
+
+
 def all_specs():
     """Every spec of the full tier (tier field says whether it is also in fast)."""
     out = []
+    fams = list(INT16_FAMILIES)
+    for op, fn, _nf, _nl, _ff, _fl in FAMILIES:
+        if op not in ("QUANTIZE", "HARD_SWISH", "LOGISTIC", "TANH"):
+            n_fast, n_full = INT16_OTHER.get(op, (1, 4))
+            fams.append((op, fn, n_fast, n_full))
+    for op, fn, n_fast, n_full in fams:
+        for i, p in enumerate([p for p in fn() if _int16_ok(op, p)][:n_full]):
+            out.append(_spec(op, i, p, "fast" if i < n_fast else "full", "int16"))
     for op, fn, n_fast, n_full, f_fast, f_full in FAMILIES:
         params = fn()[:n_full]
         kind = "int8_fio" if op == "QUANTIZE" else "int8"
@@ -378,6 +451,7 @@ def all_specs():
             step = max(1, len(fl) // f_full)
             for j, p in enumerate(fl[::step][:f_full]):
                 out.append(_spec(op, j, p, "fast" if j < f_fast else "full", "float"))
+    out += gen_extra.all_specs()
     names = [s["name"] for s in out]
     assert len(names) == len(set(names)), "duplicate spec names"
     return out
@@ -600,7 +674,7 @@ def convert(spec, fn, inputs):
 
     conv = tf.lite.TFLiteConverter.from_concrete_functions([fn.get_concrete_function()], fn)
     kind = spec["kind"]
-    if kind in ("int8", "int8_fio"):
+    if kind in ("int8", "int8_fio", "int16"):
         seed = int(hashlib.sha256(("repr" + spec["name"]).encode()).hexdigest()[:8], 16)
 
         def rep():
@@ -611,6 +685,11 @@ def convert(spec, fn, inputs):
         conv.optimizations = [tf.lite.Optimize.DEFAULT]
         conv.representative_dataset = rep
         conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+        if kind == "int16":
+            conv.target_spec.supported_ops = [
+                tf.lite.OpsSet.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8]
+            conv.inference_input_type = tf.int16
+            conv.inference_output_type = tf.int16
         if kind == "int8":
             conv.inference_input_type = tf.int8
             conv.inference_output_type = tf.int8
@@ -651,7 +730,11 @@ def inspect_model(data):
     for o in sg.operators or []:
         oc = m.operatorCodes[o.opcodeIndex]
         code = max(oc.builtinCode, oc.deprecatedBuiltinCode)
-        ops.append({"op": names.get(code, "CODE_%d" % code),
+        name = names.get(code, "CODE_%d" % code)
+        if name == "CUSTOM" and oc.customCode:
+            name = oc.customCode.decode(errors="replace")  # e.g. SignalEnergy
+        ops.append({"op": name, "custom_options": bytes(bytearray(o.customOptions))
+                    if o.customOptions is not None else b"",
                     "inputs": [int(i) for i in (o.inputs if o.inputs is not None else [])],
                     "outputs": [int(i) for i in (o.outputs if o.outputs is not None else [])]})
 
@@ -725,6 +808,14 @@ def postprocess(spec, data):
     op, p = spec["op"], spec["params"]
     present = [o["op"] for o in inspect_model(data)["ops"]]
 
+    if spec["kind"] == "int16" and isinstance(p.get("scale"), float):
+        # Force the input scale of the op under test (zero point stays 0).
+        def fn(s, m):
+            code = getattr(s.BuiltinOperator, op)
+            for o in _ops_of(s, m, code):
+                t = m.subgraphs[0].tensors[o.inputs[0]]
+                t.quantization.scale = [float(np.float32(p["scale"]))]
+        return _rewrite(data, fn)
     if op == "SOFTMAX" and p.get("beta", 1.0) != 1.0:
         def fn(s, m):
             for o in _ops_of(s, m, s.BuiltinOperator.SOFTMAX):
@@ -787,12 +878,18 @@ def _work(spec):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     t0 = time.time()
     path = OUT_DIR / (spec["name"] + ".tflite")
+    extra = {}
     try:
-        fn, inputs = build(spec)
-        data = _quiet(lambda: convert(spec, fn, inputs))
+        if spec.get("builder"):
+            data, extra = gen_extra.build(spec)
+            inputs = []
+        else:
+            fn, inputs = build(spec)
+            data = _quiet(lambda: convert(spec, fn, inputs))
     except Exception as e:  # converter refused: report, keep out of the manifest
         return {"name": spec["name"], "error": "convert: %s: %s" % (type(e).__name__, e)}
-    data = postprocess(spec, data)
+    if not spec.get("builder"):
+        data = postprocess(spec, data)
     info = inspect_model(data)
     tmp = path.with_suffix(".tmp")
     tmp.write_bytes(data)
@@ -808,8 +905,21 @@ def _work(spec):
             if t["name"] == n or t["name"].endswith("_" + n) or t["name"].startswith(n + ":") \
                     or t["name"].endswith("_" + n + ":0"):
                 r = rr
-        in_ranges.append(r if r is not None else inputs[0][1])
+        in_ranges.append(r if r is not None else (inputs[0][1] if inputs else None))
     entry = dict(spec)
+    if extra.get("feeds"):
+        # Hand-made input sets, run before the harness's random ones.
+        import numpy as np
+        fp = OUT_DIR / (spec["name"] + ".feeds.npz")
+        arrs = {"s%d_i%d" % (k, i): np.asarray(x) for k, fd in enumerate(extra["feeds"])
+                for i, x in enumerate(fd)}
+        with open(fp.with_suffix(".tmp"), "wb") as f:
+            np.savez(f, **arrs)
+        os.replace(fp.with_suffix(".tmp"), fp)
+        entry["feeds"] = fp.name
+        entry["n_feeds"] = len(extra["feeds"])
+    if extra.get("int_ranges"):
+        entry["int_ranges"] = extra["int_ranges"]
     entry.update({
         "file": path.name,
         "ops": real_ops,
@@ -820,6 +930,7 @@ def _work(spec):
         "outputs": [{"shape": t["shape"], "dtype": t["dtype"]} for t in info["outputs"]],
         "bytes": len(data),
         "gen_seconds": round(time.time() - t0, 3),
+        "src_hash": spec_hash(spec),
     })
     return entry
 
@@ -866,19 +977,26 @@ def load_manifest():
             return json.loads(MANIFEST.read_text())
         except ValueError:
             pass
-    return {"generator_hash": None, "models": {}, "rejected": {}}
+    return {"generator_hash": None, "models": {}, "rejected": {}, "rejected_hash": {}}
 
 
 def generate(tier="fast", jobs=2, force=False, only=None, quiet=False):
     """Build (or reuse) the models of a tier; returns the manifest dict."""
     OUT_DIR.mkdir(parents=True, exist_ok=True)
-    gh = generator_hash()
     man = load_manifest()
-    if man.get("generator_hash") != gh:
-        man = {"generator_hash": gh, "models": {}, "rejected": {}}
+    man["generator_hash"] = generator_hash()
+    man.setdefault("rejected_hash", {})
     specs = specs_for_tier(tier)
     if only:
         specs = [s for s in specs if fnmatch.fnmatch(s["name"], only)]
+    # A model (or a rejection) is stale when the sources that build it changed.
+    for s in all_specs():
+        h = spec_hash(s)
+        e = man["models"].get(s["name"])
+        if e is not None and e.get("src_hash") != h:
+            del man["models"][s["name"]]
+        if s["name"] in man["rejected"] and man["rejected_hash"].get(s["name"]) != h:
+            del man["rejected"][s["name"]]
     todo = [s for s in specs if force or s["name"] not in man["models"]
             or not (OUT_DIR / (s["name"] + ".tflite")).exists()]
     todo = [s for s in todo if force or s["name"] not in man["rejected"]]
@@ -898,13 +1016,16 @@ def generate(tier="fast", jobs=2, force=False, only=None, quiet=False):
             if c.get("status") != "ok":
                 r["error"] = "oracle: %s %s" % (c.get("status"), c.get("detail", ""))
                 (OUT_DIR / r["file"]).unlink(missing_ok=True)
+        by_name = {s["name"]: s for s in todo}
         for r in results:
             if "error" in r:
                 man["rejected"][r["name"]] = r["error"]
+                man["rejected_hash"][r["name"]] = spec_hash(by_name[r["name"]])
                 man["models"].pop(r["name"], None)
             else:
                 man["models"][r["name"]] = r
                 man["rejected"].pop(r["name"], None)
+                man["rejected_hash"].pop(r["name"], None)
         man["models"] = dict(sorted(man["models"].items()))
         tmp = MANIFEST.with_suffix(".tmp")
         tmp.write_text(json.dumps(man, indent=1))

@@ -64,6 +64,12 @@ REAL_MODELS = {
     "keyword_scrambled": {},
     "keyword_scrambled_8bit": {},
     "micro_speech_quantized": {},
+    # LSTM and the signal-library audio preprocessor (fresh state, one invoke per set).
+    "trained_lstm_int8": {},
+    "trained_lstm": {"range": [0.0, 1.0]},
+    "micro_speech_lstm": {},
+    "audio_preprocessor_int8": {},
+    "audio_preprocessor_float": {},
 }
 MLPERF_MODELS = ["mlperf_kws_dscnn", "mlperf_vww_mobilenet", "mlperf_ic_resnet8",
                  "mlperf_ad_autoencoder"]
@@ -85,10 +91,15 @@ def mlperf_case(name):
 
 
 def gen_case(entry):
-    return {"name": entry["name"], "path": str(gen_models.OUT_DIR / entry["file"]),
-            "suite": "gen", "op": entry["op"], "kind": entry["kind"],
-            "ranges": [i["range"] for i in entry["inputs"]], "ops": entry["ops"],
-            "intended_present": entry["intended_present"]}
+    c = {"name": entry["name"], "path": str(gen_models.OUT_DIR / entry["file"]),
+         "suite": "gen", "op": entry["op"], "kind": entry["kind"],
+         "ranges": [i["range"] for i in entry["inputs"]], "ops": entry["ops"],
+         "intended_present": entry["intended_present"]}
+    if entry.get("feeds"):
+        c["feeds"] = str(gen_models.OUT_DIR / entry["feeds"])
+    if entry.get("int_ranges"):
+        c["int_ranges"] = entry["int_ranges"]
+    return c
 
 
 def collect_cases(tier="fast", suites=("gen", "mlperf", "real"), glob=None, man=None):
@@ -138,11 +149,22 @@ def read_bmp_gray(path):
 
 
 def make_inputs(case, details, n_random):
-    """List of input sets; each set is a list of numpy arrays (one per model input)."""
+    """List of input sets; each set is a list of numpy arrays (one per model input).
+    Order: BMP images, the case's hand-made feeds (.npz), then n_random random sets
+    (integers over their dtype's range clipped to int16's, or over the case's
+    int_ranges; floats over the case's range)."""
     import numpy as np
     seed = int(hashlib.sha256(case["name"].encode()).hexdigest()[:8], 16)
     rng = np.random.default_rng(seed)
     sets, labels = [], []
+    if case.get("feeds"):
+        with np.load(case["feeds"]) as z:
+            k = 0
+            while "s%d_i0" % k in z:
+                sets.append([z["s%d_i%d" % (k, i)].astype(np.dtype(d["dtype"])).reshape(
+                    [int(x) for x in d["shape"]]) for i, d in enumerate(details)])
+                labels.append("feed%d" % k)
+                k += 1
     if case.get("bmps"):
         for p in PERSON_BMPS:
             img = read_bmp_gray(p)
@@ -166,7 +188,14 @@ def make_inputs(case, details, n_random):
             else:
                 info = np.iinfo(dt)
                 lo, hi = max(info.min, -(1 << 15)), min(info.max, (1 << 15) - 1)
-                s.append(rng.integers(lo, hi + 1, size=shape, dtype=np.int64).astype(dt))
+                ir = case.get("int_ranges")
+                if ir and i < len(ir) and ir[i] is not None:
+                    lo, hi = max(info.min, ir[i][0]), min(info.max, ir[i][1])
+                if hi >= (1 << 63):
+                    s.append(rng.integers(lo, hi, size=shape, dtype=np.uint64,
+                                          endpoint=True).astype(dt))
+                else:
+                    s.append(rng.integers(lo, hi + 1, size=shape, dtype=np.int64).astype(dt))
         sets.append(s)
         labels.append("random%d" % k)
     return sets, labels
@@ -281,9 +310,38 @@ def run_runner(runner, model, in_files, out_files, dump=None):
 # ----------------------------------------------------------------------------------------
 # Comparison
 
-def compare(got_bytes, want):
+def unwritten_masks(info):
+    """{tensor index: (start, end)}: outputs only partly defined by the reference.
+    TFLM's SignalEnergy writes bins [start_index, end_index) of its output and leaves
+    the rest as it was, so only those bins are compared; an element-wise CAST of such
+    a tensor (the audio preprocessor's) inherits the mask."""
+    masks = {}
+    for o in info["ops"]:
+        if o["op"] == "SignalEnergy" and o.get("custom_options"):
+            from flatbuffers import flexbuffers
+            opts = flexbuffers.Loads(o["custom_options"])
+            masks[o["outputs"][0]] = (int(opts["start_index"]), int(opts["end_index"]))
+        elif o["op"] == "CAST" and o["inputs"] and o["inputs"][0] in masks:
+            masks[o["outputs"][0]] = masks[o["inputs"][0]]
+    return masks
+
+
+def _masked(got_bytes, want, mask):
+    """Both sides cut to bins [start, end) of the last axis."""
+    import numpy as np
+    if len(got_bytes) != want.nbytes or want.ndim == 0:
+        return got_bytes, want
+    n = want.shape[-1]
+    g = np.frombuffer(got_bytes, dtype=want.dtype).reshape(-1, n)[:, mask[0]:mask[1]]
+    w = np.ascontiguousarray(want.reshape(-1, n)[:, mask[0]:mask[1]])
+    return g.tobytes(), w
+
+
+def compare(got_bytes, want, mask=None):
     """None if equal (floats: within tolerance), else a description dict."""
     import numpy as np
+    if mask is not None:
+        got_bytes, want = _masked(got_bytes, want, mask)
     wb = want.tobytes()
     if got_bytes == wb:
         return None
@@ -328,6 +386,7 @@ def locate(case, data, info, inputs, runner, wd):
         f.write_bytes(x.tobytes())
     outs = [wd / ("loc_out%d.bin" % i) for i in range(len(info["outputs"]))]
     r = run_runner(runner, case["path"], in_files, outs, dump=dump)
+    masks = unwritten_masks(info)
     for k, o in enumerate(info["ops"]):
         for t in o["outputs"]:
             f = dump / ("t%d.bin" % t)
@@ -338,7 +397,7 @@ def locate(case, data, info, inputs, runner, wd):
                 why = "" if r["ok"] else " (runner: %s)" % r["detail"]
                 return True, "op %d (%s), tensor %d: runner wrote no dump%s" % (
                     k, o["op"], t, why)
-            d = compare(f.read_bytes(), np.asarray(w))
+            d = compare(f.read_bytes(), np.asarray(w), masks.get(t))
             if d is not None:
                 return True, "op %d (%s), tensor %d, %s" % (k, o["op"], t, describe(d))
     if not r["ok"]:
@@ -363,6 +422,8 @@ def run_case(case, runner, n_inputs=3, do_locate=True, keep=False, deep=True):
     info = gen_models.inspect_model(data)
     res["ops"] = sorted(set(o["op"] for o in info["ops"]))
     n_in, n_out = len(info["inputs"]), len(info["outputs"])
+    masks = unwritten_masks(info)
+    out_masks = [masks.get(t["index"]) for t in info["outputs"]]
     rt = _runtime()
     try:
         it = rt.Interpreter.from_bytes(data, arena_size=max(len(data) * 10, ORACLE_ARENA_MIN))
@@ -406,8 +467,8 @@ def run_case(case, runner, n_inputs=3, do_locate=True, keep=False, deep=True):
                 bad = "output %d: runner wrote no file" % j
                 break
             got = f.read_bytes()
-            d = compare(got, np.asarray(w))
-            if d is None and got != np.asarray(w).tobytes():
+            d = compare(got, np.asarray(w), out_masks[j])
+            if d is None and out_masks[j] is None and got != np.asarray(w).tobytes():
                 res["float_inexact"] = res.get("float_inexact", 0) + 1
             if d is not None:
                 bad = "output %d: %s" % (j, describe(d))
@@ -585,7 +646,7 @@ def op_summary(results):
     for r in results:
         if r["suite"] != "gen":
             continue
-        key = r["op"] if r.get("kind") != "float" else r["op"] + " (f32)"
+        key = r["op"] + {"float": " (f32)", "int16": " (16x8)"}.get(r.get("kind"), "")
         e = by.setdefault(key, [0, 0])
         e[0 if r["status"] == "pass" else 1] += 1
     return dict(sorted(by.items()))

@@ -1,7 +1,9 @@
 """Bit-exactness of our engine against the tflite_micro oracle.
 
-One case per fast-tier generated model, per real TFLM example model (used in place from
-../shared/models) and per MLPerf Tiny model: 3 seeded random input sets (person_detect: also
+One case per fast-tier generated model (int8, int8 with float I/O, float32 and 16x8
+single-op sweeps, the LSTM sweep and the signal-library op sweeps: gen_models.py and
+gen_extra.py), per real TFLM example model (used in place from ../shared/models, the LSTM
+and audio preprocessor models included) and per MLPerf Tiny model: 3 seeded random input sets (person_detect: also
 the two BMP images), outputs compared byte for byte (float32: rtol 1e-5), and for multi-op
 models every intermediate tensor as well. An op our runner does not support is a failure.
 The same runs on the ASan+UBSan build for a subset.

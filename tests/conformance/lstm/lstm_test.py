@@ -235,64 +235,79 @@ def tf_keras():
     return tf_keras
 
 
-def gen_models(only=None):
-    """Keras LSTM models over a sweep; returns the list of .tflite paths."""
+# (units, timesteps, features, time_major_input, return_sequences, extra)
+LSTM_SWEEP = [
+    (1, 1, 1, False, True, ""),
+    (4, 3, 2, False, True, ""),
+    (8, 5, 3, False, False, ""),
+    (16, 10, 8, False, True, ""),
+    (20, 28, 28, False, False, ""),
+    (32, 7, 13, False, True, ""),
+    (5, 16, 40, False, True, ""),
+    (64, 4, 16, False, False, ""),
+    (12, 6, 9, False, True, "stack"),
+    (10, 9, 4, False, True, "dense"),
+    (6, 5, 3, False, True, "batch2"),
+    (9, 4, 7, False, False, "batch2"),
+]
+
+
+def sweep_base(cfg):
+    units, steps, feats, _tm, seq, extra = cfg
+    return f"lstm_u{units}_t{steps}_f{feats}{'_seq' if seq else ''}{'_' + extra if extra else ''}"
+
+
+def build_keras_lstm(cfg):
+    """One sweep entry -> (float32 .tflite bytes, full-int8 .tflite bytes)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import tensorflow as tf
     keras = tf_keras()
+    units, steps, feats, _tm, seq, extra = cfg
+    keras.utils.set_random_seed(units * 1000 + steps * 10 + feats)
+    batch = 2 if extra == "batch2" else 1
+    inp = keras.Input(shape=(steps, feats), batch_size=batch)
+    x = keras.layers.LSTM(units, return_sequences=seq or extra == "stack", unroll=False)(inp)
+    if extra == "stack":
+        x = keras.layers.LSTM(units // 2 + 1, return_sequences=seq, unroll=False)(x)
+    if extra == "dense":
+        x = keras.layers.Dense(3)(x)
+    model = keras.Model(inp, x)
+    # Spread the weights a little so gates saturate sometimes.
+    for w in model.weights:
+        v = w.numpy()
+        w.assign(v * 1.5 + np.random.default_rng(units).normal(0, 0.05, v.shape).astype(v.dtype))
+    rng = np.random.default_rng(1)
+
+    def rep():
+        for _ in range(32):
+            yield [rng.normal(0, 1.0, (batch, steps, feats)).astype(np.float32)]
+
+    conv = tf.lite.TFLiteConverter.from_keras_model(model)
+    f32 = conv.convert()
+    conv = tf.lite.TFLiteConverter.from_keras_model(model)
+    conv.optimizations = [tf.lite.Optimize.DEFAULT]
+    conv.representative_dataset = rep
+    conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    conv.inference_input_type = tf.int8
+    conv.inference_output_type = tf.int8
+    return f32, conv.convert()
+
+
+def gen_models(only=None):
+    """Keras LSTM models over a sweep; returns the list of .tflite paths."""
     OUT.mkdir(parents=True, exist_ok=True)
-    sweep = [
-        # (units, timesteps, features, time_major_input, return_sequences, extra)
-        (1, 1, 1, False, True, ""),
-        (4, 3, 2, False, True, ""),
-        (8, 5, 3, False, False, ""),
-        (16, 10, 8, False, True, ""),
-        (20, 28, 28, False, False, ""),
-        (32, 7, 13, False, True, ""),
-        (5, 16, 40, False, True, ""),
-        (64, 4, 16, False, False, ""),
-        (12, 6, 9, False, True, "stack"),
-        (10, 9, 4, False, True, "dense"),
-        (6, 5, 3, False, True, "batch2"),
-        (9, 4, 7, False, False, "batch2"),
-    ]
     paths = []
-    for units, steps, feats, _tm, seq, extra in sweep:
-        base = f"lstm_u{units}_t{steps}_f{feats}{'_seq' if seq else ''}{'_' + extra if extra else ''}"
+    for cfg in LSTM_SWEEP:
+        base = sweep_base(cfg)
         if only and only not in base:
             continue
         fp, qp = OUT / (base + "_f32.tflite"), OUT / (base + "_int8.tflite")
         paths += [fp, qp]
         if fp.exists() and qp.exists():
             continue
-        keras.utils.set_random_seed(units * 1000 + steps * 10 + feats)
-        batch = 2 if extra == "batch2" else 1
-        inp = keras.Input(shape=(steps, feats), batch_size=batch)
-        x = keras.layers.LSTM(units, return_sequences=seq or extra == "stack", unroll=False)(inp)
-        if extra == "stack":
-            x = keras.layers.LSTM(units // 2 + 1, return_sequences=seq, unroll=False)(x)
-        if extra == "dense":
-            x = keras.layers.Dense(3)(x)
-        model = keras.Model(inp, x)
-        # Spread the weights a little so gates saturate sometimes.
-        for w in model.weights:
-            v = w.numpy()
-            w.assign(v * 1.5 + np.random.default_rng(units).normal(0, 0.05, v.shape).astype(v.dtype))
-        rng = np.random.default_rng(1)
-
-        def rep():
-            for _ in range(32):
-                yield [rng.normal(0, 1.0, (batch, steps, feats)).astype(np.float32)]
-
-        conv = tf.lite.TFLiteConverter.from_keras_model(model)
-        fp.write_bytes(conv.convert())
-        conv = tf.lite.TFLiteConverter.from_keras_model(model)
-        conv.optimizations = [tf.lite.Optimize.DEFAULT]
-        conv.representative_dataset = rep
-        conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-        conv.inference_input_type = tf.int8
-        conv.inference_output_type = tf.int8
-        qp.write_bytes(conv.convert())
+        f32, q8 = build_keras_lstm(cfg)
+        fp.write_bytes(f32)
+        qp.write_bytes(q8)
     return paths
 
 
@@ -322,45 +337,54 @@ def to_16x8(sg, op, m):
         m.buffers[b.buffer].data = np.frombuffer(np.round(real / new_s).astype(np.int64).tobytes(), np.uint8)
 
 
-def variants(paths):
-    """Model-file variants of the single-op LSTM models: time-major input
-    (dims 0 and 1 of the input and output swapped, time_major set), a small
-    cell clip (often active) and no cell clip."""
+def variant_kinds(name):
+    """Variants that apply to a single-op sweep model file name."""
+    if "_seq" not in name or "stack" in name or "dense" in name:
+        return ()
+    return ("tm", "clip", "noclip") + (("a16", "a16_tm") if "_int8" in name else ())
+
+
+def variant_bytes(data, kind):
+    """A model-file variant of a single-op LSTM model: "tm" time-major input
+    (dims 0 and 1 of the input and output swapped, time_major set), "clip" a
+    small cell clip (often active), "noclip" no cell clip, "a16" the 16x8
+    model without cell clip, "a16_tm" the 16x8 model time-major."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import flatbuffers
     from tensorflow.lite.python import schema_py_generated as S
+    m = S.ModelT.InitFromObj(S.Model.GetRootAsModel(data, 0))
+    sg = m.subgraphs[0]
+    assert len(sg.operators) == 1
+    op = sg.operators[0]
+    o = op.builtinOptions
+    if kind.startswith("a16"):
+        to_16x8(sg, op, m)
+    if kind.endswith("tm"):
+        o.timeMajor = True
+        for ti in (op.inputs[0], op.outputs[0]):
+            sh = list(sg.tensors[ti].shape)
+            sg.tensors[ti].shape = [sh[1], sh[0], sh[2]]
+            if sg.tensors[ti].shapeSignature is not None:
+                ss = list(sg.tensors[ti].shapeSignature)
+                sg.tensors[ti].shapeSignature = [ss[1], ss[0], ss[2]]
+    elif kind == "clip":
+        o.cellClip = 0.3
+    else:  # "noclip" and "a16"
+        o.cellClip = 0.0
+    b = flatbuffers.Builder(1024)
+    b.Finish(m.Pack(b), file_identifier=b"TFL3")
+    return bytes(b.Output())
+
+
+def variants(paths):
+    """Model-file variants (variant_bytes) of the single-op LSTM models."""
     out = []
     for path in paths:
-        if "_seq" not in path.name or "stack" in path.name or "dense" in path.name:
-            continue
-        kinds = ("tm", "clip", "noclip") + (("a16", "a16_tm") if "_int8" in path.name else ())
-        for kind in kinds:
+        for kind in variant_kinds(path.name):
             vp = path.with_name(path.stem + "_" + kind + ".tflite")
             out.append(vp)
-            if vp.exists():
-                continue
-            m = S.ModelT.InitFromObj(S.Model.GetRootAsModel(path.read_bytes(), 0))
-            sg = m.subgraphs[0]
-            assert len(sg.operators) == 1
-            op = sg.operators[0]
-            o = op.builtinOptions
-            if kind.startswith("a16"):
-                to_16x8(sg, op, m)
-            if kind.endswith("tm"):
-                o.timeMajor = True
-                for ti in (op.inputs[0], op.outputs[0]):
-                    sh = list(sg.tensors[ti].shape)
-                    sg.tensors[ti].shape = [sh[1], sh[0], sh[2]]
-                    if sg.tensors[ti].shapeSignature is not None:
-                        ss = list(sg.tensors[ti].shapeSignature)
-                        sg.tensors[ti].shapeSignature = [ss[1], ss[0], ss[2]]
-            elif kind == "clip":
-                o.cellClip = 0.3
-            else:
-                o.cellClip = 0.0
-            b = flatbuffers.Builder(1024)
-            b.Finish(m.Pack(b), file_identifier=b"TFL3")
-            vp.write_bytes(bytes(b.Output()))
+            if not vp.exists():
+                vp.write_bytes(variant_bytes(path.read_bytes(), kind))
     return out
 
 

@@ -124,99 +124,158 @@ def run_case(name, model, feeds, out_mask=None, frames_exe=None):
     return True
 
 
+# Each sweep: (custom op name, short name, parameter sets, builder). A builder
+# takes one parameter set and an rng and returns (name, model, feeds, out_mask)
+# where feeds is a list over invokes of lists of input arrays and out_mask an
+# optional [start, end) byte range of output 0 to compare. gen_models.py (via
+# gen_extra.py) builds the same models into the main conformance suite.
+i16, i32, u32, u64 = np.int16, np.int32, np.uint32, np.uint64
+
+
+def _r16(rng, n, amp=32768):
+    return rng.integers(-amp, amp, n).astype(i16)
+
+
+def case_window(p, rng):
+    L, fr, shift = p
+    w = _r16(rng, L)
+    m = sc_model("SignalWindow", {"shift": shift}, [(i16, (fr, L), None), (i16, (L,), w)], [(i16, (fr, L), None)])
+    return f"window_{L}x{fr}_s{shift}", m, [[_r16(rng, fr * L).reshape(fr, L)] for _ in range(3)], None
+
+
+def case_autoscale(p, rng):
+    # Amplitudes incl. 0 and -32768.
+    L, amp = p
+    m = sc_model("SignalFftAutoScale", {}, [(i16, (L,), None)], [(i16, (L,), None), (i32, (), None)])
+    feeds = [[_r16(rng, L, amp)] for _ in range(4)] + [[np.zeros(L, i16)], [np.full(L, -32768, i16)]]
+    x = np.zeros(L, i16)
+    x[0] = -32768
+    x[-1] = 5
+    feeds.append([x])
+    return f"autoscale_{L}_a{amp}", m, feeds, None
+
+
+def case_rfft(p, rng):
+    # int16: power-of-two lengths, padding, several frames.
+    n, inl, fr = p
+    m = sc_model("SignalRfft", {"T": 7, "fft_length": n}, [(i16, (fr, inl), None)],
+                 [(i16, (fr, 2 * (n // 2 + 1)), None)])
+    feeds = [[_r16(rng, fr * inl, a).reshape(fr, inl)] for a in (32768, 3000, 50)]
+    return f"rfft_{n}_{inl}x{fr}", m, feeds, None
+
+
+def case_energy(p, rng):
+    n, s0, e0 = p
+    m = sc_model("SignalEnergy", {"end_index": e0, "start_index": s0}, [(i16, (2 * n,), None)], [(u32, (n,), None)])
+    feeds = [[_r16(rng, 2 * n)] for _ in range(3)] + [[np.full(2 * n, -32768, i16)]]
+    return f"energy_{n}_{s0}_{e0}", m, feeds, (4 * s0, 4 * e0)
+
+
+def case_filterbank(p, rng):
+    # Random channel layouts.
+    nch, nin = p
+    edges = np.sort(rng.choice(np.arange(1, nin), nch + 1, replace=False))
+    fs = np.concatenate([[0], edges[:-1]]).astype(i16)[:nch + 1]
+    widths = np.diff(np.concatenate([fs, [nin]])).astype(i16)[:nch + 1]
+    ws = np.concatenate([[0], np.cumsum(widths)[:-1]]).astype(i16)
+    nw = int(widths.sum())
+    wt = rng.integers(0, 4096, nw).astype(i16)
+    uw = (4096 - wt).astype(i16)
+    m = sc_model("SignalFilterBank", {"num_channels": nch},
+                 [(u32, (nin,), None), (i16, (nw,), wt), (i16, (nw,), uw), (i16, (nch + 1,), fs),
+                  (i16, (nch + 1,), ws), (i16, (nch + 1,), widths)], [(u64, (nch,), None)])
+    feeds = [[rng.integers(0, 2 ** 32, nin, dtype=np.uint64).astype(u32)] for _ in range(3)]
+    return f"filterbank_{nch}_{nin}", m, feeds, None
+
+
+def case_sqrt(p, rng):
+    # Two inputs (values, scale bits).
+    n, sb = p
+    m = sc_model("SignalFilterBankSquareRoot", {}, [(u64, (n,), None), (i32, (), None)], [(u32, (n,), None)])
+    x = np.concatenate([rng.integers(0, 2 ** 63, n - 3, dtype=np.uint64),
+                        np.array([0, 2 ** 32 - 1, 2 ** 64 - 1], np.uint64)]).astype(u64)
+    x[: n // 3] >>= np.uint64(30)
+    return f"sqrt_{n}_{sb}", m, [[x, np.array(sb, i32)]], None
+
+
+def case_specsub(p, rng):
+    # Options sweep, 12 frames of state.
+    nch, clamp, sm, alt, sbits = p
+    opts = {"alternate_one_minus_smoothing": 16384 - alt, "alternate_smoothing": alt, "clamping": clamp,
+            "min_signal_remaining": 819, "num_channels": nch, "one_minus_smoothing": 16384 - sm,
+            "smoothing": sm, "smoothing_bits": sbits, "spectral_subtraction_bits": 14}
+    m = sc_model("SignalFilterBankSpectralSubtraction", opts, [(u32, (nch,), None)],
+                 [(u32, (nch,), None), (u32, (nch,), None)])
+    feeds = []
+    for k in range(12):
+        hi = 2 ** (32 - sbits) if k % 4 else 2 ** 12
+        feeds.append([rng.integers(0, hi, nch, dtype=np.uint64).astype(u32)])
+    return f"specsub_{nch}_c{int(clamp)}_{sm}_{alt}_{sbits}", m, feeds, None
+
+
+def case_pcan(p, rng):
+    # The preprocessor's LUT ("model") and random LUTs ("rand", "pos").
+    nch, shift, lut_kind = p
+    if lut_kind == "model":
+        lut = lut_from_preprocessor()
+    elif lut_kind == "rand":
+        lut = rng.integers(-32768, 32768, 125).astype(i16)
+    else:
+        lut = rng.integers(0, 32768, 125).astype(i16)
+    m = sc_model("SignalPCAN", {"snr_shift": shift}, [(u32, (nch,), None), (u32, (nch,), None),
+                                                      (i16, (125,), lut)], [(u32, (nch,), None)])
+    x = rng.integers(0, 2 ** 32, nch, dtype=np.uint64).astype(u32)
+    x[: nch // 2] >>= np.uint32(16)
+    ne = (rng.integers(0, 2 ** 32, nch, dtype=np.uint64) >> rng.integers(0, 32, nch).astype(np.uint64)).astype(u32)
+    ne[:3] = [0, 1, 2]
+    return f"pcan_{nch}_{shift}_{lut[1]}", m, [[x, ne]], None
+
+
+def case_log(p, rng):
+    n, cb, scale = p
+    m = sc_model("SignalFilterBankLog", {"input_correction_bits": cb, "output_scale": scale},
+                 [(u32, (n,), None)], [(i16, (n,), None)])
+    feeds = [[(rng.integers(0, 2 ** 32, n, dtype=np.uint64) >> rng.integers(0, 32, n).astype(np.uint64))
+              .astype(u32)] for _ in range(3)]
+    feeds[0][0][:3] = [0, 1, 2]
+    return f"log_{n}_{cb}_{scale}", m, feeds, None
+
+
+SWEEPS = [
+    ("SignalWindow", "window",
+     [(8, 1, 0), (33, 3, 5), (480, 1, 12), (64, 2, 15), (16, 1, 31), (100, 4, 14)], case_window),
+    ("SignalFftAutoScale", "autoscale", [(16, 1), (480, 3), (480, 32768), (100, 200), (7, 2)], case_autoscale),
+    ("SignalRfft", "rfft",
+     [(4, 4, 1), (8, 5, 2), (16, 16, 1), (32, 20, 3), (64, 64, 1), (128, 100, 2), (256, 200, 1),
+      (512, 480, 1), (1024, 1000, 1), (2048, 1500, 1)], case_rfft),
+    ("SignalEnergy", "energy", [(257, 5, 241), (257, 0, 257), (33, 3, 3), (65, 1, 64)], case_energy),
+    ("SignalFilterBank", "filterbank", [(40, 257), (8, 64), (1, 10), (20, 129)], case_filterbank),
+    ("SignalFilterBankSquareRoot", "sqrt", [(40, 0), (40, 7), (16, 14), (5, 3)], case_sqrt),
+    ("SignalFilterBankSpectralSubtraction", "specsub",
+     [(40, False, 409, 983, 10), (40, True, 409, 983, 10), (7, True, 1000, 0, 4), (16, False, 3000, 3000, 0)],
+     case_specsub),
+    ("SignalPCAN", "pcan", [(40, 6, "model"), (40, 6, "rand"), (10, 0, "model"), (10, 20, "pos")], case_pcan),
+    ("SignalFilterBankLog", "log", [(40, 3, 64), (40, 0, 1), (16, 10, 1000), (16, 31, 65536)], case_log),
+]
+
+
 def cases(rng):
-    """Yield (name, model_bytes, feeds, out_mask)."""
-    i16, i32, u32, u64 = np.int16, np.int32, np.uint32, np.uint64
-
-    def r16(n, amp=32768):
-        return rng.integers(-amp, amp, n).astype(i16)
-
-    # SignalWindow: frames x length, shifts.
-    for L, fr, shift in [(8, 1, 0), (33, 3, 5), (480, 1, 12), (64, 2, 15), (16, 1, 31), (100, 4, 14)]:
-        w = r16(L)
-        m = sc_model("SignalWindow", {"shift": shift}, [(i16, (fr, L), None), (i16, (L,), w)], [(i16, (fr, L), None)])
-        yield f"window_{L}x{fr}_s{shift}", m, [[r16(fr * L).reshape(fr, L)] for _ in range(3)], None
-    # SignalFftAutoScale: amplitudes incl. 0 and -32768.
-    for L, amp in [(16, 1), (480, 3), (480, 32768), (100, 200), (7, 2)]:
-        m = sc_model("SignalFftAutoScale", {}, [(i16, (L,), None)], [(i16, (L,), None), (i32, (), None)])
-        feeds = [[r16(L, amp)] for _ in range(4)] + [[np.zeros(L, i16)], [np.full(L, -32768, i16)]]
-        x = np.zeros(L, i16)
-        x[0] = -32768
-        x[-1] = 5
-        feeds.append([x])
-        yield f"autoscale_{L}_a{amp}", m, feeds, None
-    # SignalRfft int16: power-of-two lengths, padding, several frames.
-    for n, inl, fr in [(4, 4, 1), (8, 5, 2), (16, 16, 1), (32, 20, 3), (64, 64, 1), (128, 100, 2), (256, 200, 1),
-                       (512, 480, 1), (1024, 1000, 1), (2048, 1500, 1)]:
-        m = sc_model("SignalRfft", {"T": 7, "fft_length": n}, [(i16, (fr, inl), None)],
-                     [(i16, (fr, 2 * (n // 2 + 1)), None)])
-        feeds = [[r16(fr * inl, a).reshape(fr, inl)] for a in (32768, 3000, 50)]
-        yield f"rfft_{n}_{inl}x{fr}", m, feeds, None
-    # SignalEnergy.
-    for n, s0, e0 in [(257, 5, 241), (257, 0, 257), (33, 3, 3), (65, 1, 64)]:
-        m = sc_model("SignalEnergy", {"end_index": e0, "start_index": s0}, [(i16, (2 * n,), None)], [(u32, (n,), None)])
-        feeds = [[r16(2 * n)] for _ in range(3)] + [[np.full(2 * n, -32768, i16)]]
-        yield f"energy_{n}_{s0}_{e0}", m, feeds, (4 * s0, 4 * e0)
-    # SignalFilterBank: random channel layouts.
-    for nch, nin in [(40, 257), (8, 64), (1, 10), (20, 129)]:
-        edges = np.sort(rng.choice(np.arange(1, nin), nch + 1, replace=False))
-        fs = np.concatenate([[0], edges[:-1]]).astype(i16)[:nch + 1]
-        widths = np.diff(np.concatenate([fs, [nin]])).astype(i16)[:nch + 1]
-        ws = np.concatenate([[0], np.cumsum(widths)[:-1]]).astype(i16)
-        nw = int(widths.sum())
-        wt = rng.integers(0, 4096, nw).astype(i16)
-        uw = (4096 - wt).astype(i16)
-        m = sc_model("SignalFilterBank", {"num_channels": nch},
-                     [(u32, (nin,), None), (i16, (nw,), wt), (i16, (nw,), uw), (i16, (nch + 1,), fs),
-                      (i16, (nch + 1,), ws), (i16, (nch + 1,), widths)], [(u64, (nch,), None)])
-        feeds = [[rng.integers(0, 2 ** 32, nin, dtype=np.uint64).astype(u32)] for _ in range(3)]
-        yield f"filterbank_{nch}_{nin}", m, feeds, None
-    # SignalFilterBankSquareRoot: two inputs (values, scale bits).
-    for n, sb in [(40, 0), (40, 7), (16, 14), (5, 3)]:
-        m = sc_model("SignalFilterBankSquareRoot", {}, [(u64, (n,), None), (i32, (), None)], [(u32, (n,), None)])
-        x = np.concatenate([rng.integers(0, 2 ** 63, n - 3, dtype=np.uint64),
-                            np.array([0, 2 ** 32 - 1, 2 ** 64 - 1], np.uint64)]).astype(u64)
-        x[: n // 3] >>= np.uint64(30)
-        yield f"sqrt_{n}_{sb}", m, [[x, np.array(sb, i32)]], None
-    # SignalFilterBankSpectralSubtraction: options sweep, 12 frames of state.
-    for nch, clamp, sm, alt, sbits in [(40, False, 409, 983, 10), (40, True, 409, 983, 10), (7, True, 1000, 0, 4),
-                                       (16, False, 3000, 3000, 0)]:
-        opts = {"alternate_one_minus_smoothing": 16384 - alt, "alternate_smoothing": alt, "clamping": clamp,
-                "min_signal_remaining": 819, "num_channels": nch, "one_minus_smoothing": 16384 - sm,
-                "smoothing": sm, "smoothing_bits": sbits, "spectral_subtraction_bits": 14}
-        m = sc_model("SignalFilterBankSpectralSubtraction", opts, [(u32, (nch,), None)],
-                     [(u32, (nch,), None), (u32, (nch,), None)])
-        feeds = []
-        for k in range(12):
-            hi = 2 ** (32 - sbits) if k % 4 else 2 ** 12
-            feeds.append([rng.integers(0, hi, nch, dtype=np.uint64).astype(u32)])
-        yield f"specsub_{nch}_c{int(clamp)}_{sm}_{alt}_{sbits}", m, feeds, None
-    # SignalPCAN: the preprocessor's LUT and random LUTs.
-    lut_model = lut_from_preprocessor()
-    for nch, shift, lut in [(40, 6, lut_model), (40, 6, rng.integers(-32768, 32768, 125).astype(i16)),
-                            (10, 0, lut_model), (10, 20, rng.integers(0, 32768, 125).astype(i16))]:
-        m = sc_model("SignalPCAN", {"snr_shift": shift}, [(u32, (nch,), None), (u32, (nch,), None),
-                                                          (i16, (125,), lut)], [(u32, (nch,), None)])
-        x = rng.integers(0, 2 ** 32, nch, dtype=np.uint64).astype(u32)
-        x[: nch // 2] >>= np.uint32(16)
-        ne = (rng.integers(0, 2 ** 32, nch, dtype=np.uint64) >> rng.integers(0, 32, nch).astype(np.uint64)).astype(u32)
-        ne[:3] = [0, 1, 2]
-        yield f"pcan_{nch}_{shift}_{lut[1]}", m, [[x, ne]], None
-    # SignalFilterBankLog.
-    for n, cb, scale in [(40, 3, 64), (40, 0, 1), (16, 10, 1000), (16, 31, 65536)]:
-        m = sc_model("SignalFilterBankLog", {"input_correction_bits": cb, "output_scale": scale},
-                     [(u32, (n,), None)], [(i16, (n,), None)])
-        feeds = [[(rng.integers(0, 2 ** 32, n, dtype=np.uint64) >> rng.integers(0, 32, n).astype(np.uint64))
-                  .astype(u32)] for _ in range(3)]
-        feeds[0][0][:3] = [0, 1, 2]
-        yield f"log_{n}_{cb}_{scale}", m, feeds, None
+    """Yield (name, model_bytes, feeds, out_mask), every sweep in order on one rng."""
+    for _op, _short, params, fn in SWEEPS:
+        for p in params:
+            yield fn(p, rng)
 
 
 def sc_model(custom, opts, inputs, outputs):
     return make_model(custom, opts, inputs, outputs)
 
 
+_LUT = []
+
+
 def lut_from_preprocessor():
+    if _LUT:
+        return _LUT[0].copy()
     from tensorflow.lite.python import schema_py_generated as s
     buf = (sc.SHARED / "models" / "audio_preprocessor_int8.tflite").read_bytes()
     m = s.Model.GetRootAsModel(buf, 0)
@@ -224,7 +283,8 @@ def lut_from_preprocessor():
     for i in range(sg.TensorsLength()):
         t = sg.Tensors(i)
         if t.Name().decode() == "signal_pcan/Const":
-            return np.frombuffer(m.Buffers(t.Buffer()).DataAsNumpy().tobytes(), np.int16).copy()
+            _LUT.append(np.frombuffer(m.Buffers(t.Buffer()).DataAsNumpy().tobytes(), np.int16).copy())
+            return _LUT[0].copy()
     raise RuntimeError("no PCAN LUT")
 
 

@@ -1,10 +1,14 @@
-// LOGISTIC and TANH: float32 and int8.
+// LOGISTIC and TANH: float32, int8 and int16 (16x8).
 //
 // int8: (x - zp) is rescaled to Q4.27 by a multiplier built with frexp
 // (scale * 2^27), inputs beyond the representable radius saturate, the rest
 // go through the fixed-point logistic/tanh and are rounded to the output
 // (logistic: 1/256 with zero point -128; tanh: 1/128 with zero point 0).
+//
+// int16: zero points 0, output scale 2^-15; the input is rescaled to units
+// of 1/12288 and goes through the shared int16 tables (act_q16.c).
 #include <math.h>
+#include "act_q16.h"
 #include "elem_util.h"
 #include "elem_fixed.h"
 #include "qmath.h"
@@ -27,8 +31,8 @@ static tflm_status_t lt_prepare(tflm_node_t *node, int is_tanh) {
     const tflm_tensor_t *in = &node->in[0];
     const tflm_tensor_t *out = &node->out[0];
     TFLM_CHECK(node, in->type == out->type, TFLM_ERR_UNSUPPORTED_TYPE, "input and output types differ");
-    TFLM_CHECK(node, in->type == TFLM_FLOAT32 || in->type == TFLM_INT8, TFLM_ERR_UNSUPPORTED_TYPE,
-        "logistic/tanh supports float32 and int8");
+    TFLM_CHECK(node, in->type == TFLM_FLOAT32 || in->type == TFLM_INT8 || in->type == TFLM_INT16,
+        TFLM_ERR_UNSUPPORTED_TYPE, "logistic/tanh supports float32, int8 and int16");
     TFLM_CHECK(node, in->elems == out->elems, TFLM_ERR_BAD_SHAPE, "output size differs from input");
     tflm_lt_data_t dd;
     memset(&dd, 0, sizeof(dd));
@@ -55,6 +59,16 @@ static tflm_status_t lt_prepare(tflm_node_t *node, int is_tanh) {
         double radius = (double)((1 << LT_INPUT_INT_BITS) - 1) * (double)((int64_t)1 << (31 - LT_INPUT_INT_BITS))
             / (double)((int64_t)1 << e);
         dd.radius = (int32_t)floor(radius);
+    } else if (in->type == TFLM_INT16) {
+        TFLM_CHECK(node, tflm_elem_per_tensor(in) && tflm_elem_per_tensor(out), TFLM_ERR_BAD_QUANT,
+            "needs per-tensor quantisation");
+        TFLM_CHECK(node, in->zero_point == 0 && out->zero_point == 0, TFLM_ERR_BAD_QUANT,
+            "int16 logistic/tanh needs zero points 0");
+        int32_t l2 = 0;
+        TFLM_CHECK(node, out->scale > 0.0f && tflm_q16_checked_log2(out->scale, &l2) && l2 == -15,
+            TFLM_ERR_BAD_QUANT, "int16 logistic/tanh output scale must be 2^-15");
+        TFLM_CHECK(node, tflm_q16_act_params(in->scale, is_tanh, &dd.mult, &dd.left_shift),
+            TFLM_ERR_BAD_QUANT, "input scale out of range");
     }
     tflm_lt_data_t *d = tflm_persist(node, sizeof(*d));
     if (d == NULL) {
@@ -87,6 +101,20 @@ static tflm_status_t lt_eval(tflm_node_t *node) {
         } else {
             for (uint32_t i = 0; i < n; ++i) {
                 y[i] = logistic_f(x[i]);
+            }
+        }
+        return TFLM_OK;
+    }
+    if (d->type == TFLM_INT16) {
+        const int16_t *x = node->in[0].data;
+        int16_t *y = node->out[0].data;
+        if (d->is_tanh) {
+            for (uint32_t i = 0; i < n; ++i) {
+                y[i] = tflm_q16_tanh(x[i], d->mult, d->left_shift);
+            }
+        } else {
+            for (uint32_t i = 0; i < n; ++i) {
+                y[i] = tflm_q16_logistic(x[i], d->mult, d->left_shift);
             }
         }
         return TFLM_OK;

@@ -1,4 +1,5 @@
-// Int16 (Q3.12 -> Q0.15) sigmoid and tanh used by the LSTM kernel.
+// Int16 (Q3.12 -> Q0.15) sigmoid and tanh used by the LSTM kernel (thin
+// wrappers of the shared int16 activations in act_q16.h).
 #ifndef TFLM_LSTM_Q16_H
 #define TFLM_LSTM_Q16_H
 

@@ -5,8 +5,9 @@
 // reference has them:
 // ABS int8 / int16: |x - zp_in| requantised (one multiplier, or none when
 //   the scales are equal); int16 without quantisation is a plain abs.
-// RSQRT int8: a fixed-point Newton-Raphson 1/sqrt of (x - zp_in), then two
-//   multipliers with 20 bits of headroom; inputs below zero fail.
+// RSQRT int8 / int16 (int16: zero points 0, quantisation required): a
+//   fixed-point Newton-Raphson 1/sqrt of (x - zp_in), then two multipliers
+//   with 20 bits of headroom; inputs below zero fail.
 // ELU int8: a 256-entry table built in prepare (exp(x) - 1 below zero).
 #include <math.h>
 #include "elem_util.h"
@@ -42,7 +43,9 @@ static tflm_status_t unary_prepare(tflm_node_t *node, int kind) {
     int ok = in->type == TFLM_FLOAT32;
     if (kind == UN_ABS) {
         ok = ok || in->type == TFLM_INT8 || in->type == TFLM_INT16;
-    } else if (kind == UN_RSQRT || kind == UN_ELU) {
+    } else if (kind == UN_RSQRT) {
+        ok = ok || in->type == TFLM_INT8 || (in->type == TFLM_INT16 && in->n_scales > 0);
+    } else if (kind == UN_ELU) {
         ok = ok || in->type == TFLM_INT8;
     }
     TFLM_CHECK(node, ok, TFLM_ERR_UNSUPPORTED_TYPE, "type not supported by this op");
@@ -188,7 +191,7 @@ static tflm_status_t unary_eval(tflm_node_t *node) {
     }
     if (d->kind == UN_RSQRT) {
         for (uint32_t i = 0; i < n; ++i) {
-            TFLM_CHECK(node, x8[i] >= d->in_zp, TFLM_ERR_EVAL, "rsqrt of a negative value");
+            TFLM_CHECK(node, (is16 ? x16[i] : x8[i]) >= d->in_zp, TFLM_ERR_EVAL, "rsqrt of a negative value");
         }
     }
     for (uint32_t i = 0; i < n; ++i) {
