@@ -451,9 +451,26 @@ def all_specs():
             step = max(1, len(fl) // f_full)
             for j, p in enumerate(fl[::step][:f_full]):
                 out.append(_spec(op, j, p, "fast" if j < f_fast else "full", "float"))
+    out += specs_chain()
     out += gen_extra.all_specs()
     names = [s["name"] for s in out]
     assert len(names) == len(set(names)), "duplicate spec names"
+    return out
+
+
+def specs_chain():
+    """CONV_2D / DEPTHWISE_CONV_2D after a RELU: the convolution's input is an
+    intermediate tensor that dies there, so the planner lets the output overlap
+    it (tflm_allow_overlap) -- the single-op models never do (model inputs are
+    never overlapped). Same parameter sweeps, a spread of them."""
+    out = []
+    for op, fn, n_fast, n_full in (("CONV_2D", specs_conv, 12, 60), ("DEPTHWISE_CONV_2D", specs_dw, 8, 40)):
+        params = fn()
+        step = max(1, len(params) // n_full)
+        for i, p in enumerate(params[::step][:n_full]):
+            spec = _spec(op, i, dict(p, chain=True), "fast" if i < n_fast else "full")
+            spec["name"] = "q_chain_%s_%03d" % (op.lower(), i)
+            out.append(spec)
     return out
 
 
@@ -511,6 +528,8 @@ def build(spec):
         sig = [inp([h, w, c], p["range"])]
 
         def f(x):
+            if p.get("chain"):
+                x = tf.nn.relu(x)
             y = tf.nn.conv2d(x, W, strides=[1] + p["stride"] + [1], padding=p["pad"],
                              dilations=p["dil"])
             if b is not None:
@@ -524,6 +543,8 @@ def build(spec):
         sig = [inp([h, w, c], p["range"])]
 
         def f(x):
+            if p.get("chain"):
+                x = tf.nn.relu(x)
             y = tf.nn.depthwise_conv2d(x, W, strides=[1, p["stride"], p["stride"], 1],
                                        padding=p["pad"], dilations=[p["dil"], p["dil"]])
             return _act(tf, y + b, p["act"])

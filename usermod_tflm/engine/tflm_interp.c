@@ -14,7 +14,7 @@
 // in order, tflm_allow_overlap) let their output overlap an input that dies
 // with them, the output starting a few rows below the input; such chains are
 // placed twice (with and without room kept below a chain's first tensor) and
-// the smaller plan is kept. Model inputs are never overlapped. A lean plan
+// the smaller plan is kept. A model input read directly is never overlapped. A lean plan
 // (TFLM_PLAN_LEAN) moves kernels' derived data (tflm_derived) from the
 // persistent region into their op's scratch.
 #include "tflm_internal.h"
@@ -375,12 +375,14 @@ static int overlap_pair(tflm_interp_t *ip, uint32_t x, uint32_t y, int32_t *delt
             continue;
         }
         tflm_rt_node_t *n = &ip->n[i];
-        if (n->ov_delta == TFLM_NO_OVERLAP || n->n_in < 1 || n->n_out < 1 || ip->t[in].last != i
-            || (ip->t[in].flags & TFLM_TF_INPUT)) {
+        if (n->ov_delta == TFLM_NO_OVERLAP || n->n_in < 1 || n->n_out < 1 || ip->t[in].last != i) {
             continue;
         }
+        // A model input read directly keeps its bytes (an op before may
+        // already have written over it in place: then it is fair game).
         int32_t a = idx_at(m, n->in, 0), b = idx_at(m, n->out, 0);
-        if (a < 0 || b < 0 || root_of(ip, (uint32_t)a) != in || root_of(ip, (uint32_t)b) != out) {
+        if (a < 0 || b < 0 || (ip->t[a].flags & TFLM_TF_INPUT) || root_of(ip, (uint32_t)a) != in
+            || root_of(ip, (uint32_t)b) != out) {
             continue;
         }
         int shared = 0;

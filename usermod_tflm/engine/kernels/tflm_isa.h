@@ -11,6 +11,11 @@
 //     host-ref`, reference timings); arena sizes then differ.
 // TFLM_ISA_V6M: 1 when ARMv6-M inline assembly may be used inside the
 // kernels' small primitives (never on the host).
+// TFLM_ISA_DSP: 1 when the ARMv7E-M DSP instructions (SXTB16, SMLAD,
+// SMLABB/SMLATT; Cortex-M4/M7/M33 with the DSP extension, __ARM_FEATURE_DSP)
+// carry the kernels' dot products: int8 pairs widened to int16 halves, two
+// MACs per SMLAD. -DTFLM_EMULATE_DSP selects the same code paths on any
+// target with portable C bodies of those instructions (host testing, ASan).
 #ifndef TFLM_ISA_H
 #define TFLM_ISA_H
 
@@ -24,6 +29,17 @@
 #define TFLM_ISA_V6M 1
 #else
 #define TFLM_ISA_V6M 0
+#endif
+
+#if TFLM_OPT_NN && !TFLM_ISA_V6M && defined(__ARM_FEATURE_DSP) && defined(__GNUC__) && !defined(TFLM_NO_ASM)
+#define TFLM_ISA_DSP 1
+#define TFLM_ISA_DSP_NATIVE 1
+#elif TFLM_OPT_NN && defined(TFLM_EMULATE_DSP)
+#define TFLM_ISA_DSP 1
+#define TFLM_ISA_DSP_NATIVE 0
+#else
+#define TFLM_ISA_DSP 0
+#define TFLM_ISA_DSP_NATIVE 0
 #endif
 
 #endif // TFLM_ISA_H
