@@ -128,7 +128,7 @@ else
 endif
 
 # The CLI's board tests run against the emulated Pico: required, not skipped.
-test-cli: deps host rp2 rp2-emu
+test-cli: deps host rp2 rp2-emu m4bench
 	TFLM_STRICT=1 $(PY) -m pytest -q tests/cli
 
 # The examples: host checks + board scripts on the emulated Pico (required, not skipped).

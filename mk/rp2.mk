@@ -90,7 +90,7 @@ rp2-ref: $(BUILD)/rp2-ref/firmware.uf2
 
 $(BUILD)/rp2-ref/firmware.uf2: $(RP2_PREP) $(RP2_DEPS_SRC) tools/uf2.py mk/rp2.mk
 	$(call rp2_build,$(BUILD)/rp2-ref,-DMICROPY_BOARD=RPI_PICO_TFLM -DMICROPY_BOARD_DIR=$(RP2_BOARD_DIR) \
-		-DUSER_C_MODULES=$(TOP)/usermod_tflm/micropython.cmake -DCMAKE_C_FLAGS=-DTFLM_FORCE_REF)
+		-DUSER_C_MODULES=$(TOP)/usermod_tflm/micropython.cmake -DTFLM_FORCE_REF=1)
 
 rp2-stock: $(BUILD)/rp2-stock/firmware.uf2
 

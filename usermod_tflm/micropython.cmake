@@ -32,10 +32,14 @@ target_compile_options(tflm_engine PRIVATE -std=c99 -ffp-contract=off -Wall -Wno
 if(TFLM_OPS_HEADER)
     get_filename_component(TFLM_OPS_HEADER_ABS ${TFLM_OPS_HEADER} ABSOLUTE)
     target_compile_definitions(tflm_engine PRIVATE "TFLM_OPS_HEADER=\"${TFLM_OPS_HEADER_ABS}\"")
-endif
+endif()
 if(TFLM_TERSE)
     target_compile_definitions(tflm_engine PRIVATE TFLM_TERSE)
-endif
+endif()
+# -DTFLM_FORCE_REF=1: the reference kernels only (benchmark baseline).
+if(TFLM_FORCE_REF)
+    target_compile_definitions(tflm_engine PRIVATE TFLM_FORCE_REF)
+endif()
 
 add_library(usermod_tflm INTERFACE)
 target_sources(usermod_tflm INTERFACE

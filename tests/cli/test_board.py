@@ -111,6 +111,7 @@ def test_bench_emulator(cnn):
     assert r.rc == 0, r.err
     j = r.json()
     assert j["board"] == "emulated rp2040" and j["board_path"] == "/rom/cnn.tflite"
+    assert j["cores"] == 1 and j["cycles"] == j["total_ticks"] > 0
     host_arena = tflm("inspect", model, "--json").json()["arena_bytes"]
     if j["arena_bytes"] != host_arena and firmware_stale():
         unavailable("build/rp2/firmware.uf2 is older than the engine sources (make rp2)")
@@ -142,3 +143,18 @@ def test_deploy_progress_bar(pico, cnn):
     r = tflm("deploy", model, "--port", pico, env={"TFLM_PROGRESS": "1"})
     assert r.rc == 0, r.err
     assert "copy cnn.tflite [" in r.err and "100%" in r.err and "done" in r.err
+
+
+def test_bench_m4(cnn):
+    """The Cortex-M4 estimate (tools/emu/m4bench): stable JSON keys, the host arena."""
+    model, _ = cnn
+    if not (TOP / "build" / "m4bench" / "opt" / "tflm_run").exists():
+        unavailable("no M4 runner (make m4bench)")
+    r = tflm("bench", model, "--emulator", "m4", "--json")
+    assert r.rc == 0, r.err
+    j = r.json()
+    assert j["cores"] == 1 and j["cycles"] > j["instructions"] > 1000
+    assert j["arena_bytes"] == tflm("inspect", model, "--json").json()["arena_bytes"]
+    assert j["macs"] == 6 * 6 * 4 * 9 + 2 * 36
+    two = tflm("bench", model, "--emulator", "m4", "--cores", "2", "--json")
+    assert two.rc != 0 and "--cores 2" in two.one_line_error()

@@ -14,6 +14,7 @@ EXAMPLE = """example:
   tflm bench model.tflite --emulator rp2040          # boots the emulated Pico, model in its ROMFS
   tflm bench model.tflite --port /dev/ttyACM0 --repeat 5 --json
   tflm bench model.tflite --emulator rp2040 --png profile.png
+  tflm bench model.tflite --emulator m4 --json      # Cortex-M4 cycle estimate (make m4bench)
 
 On --port the model must be deployed (tflm deploy): /rom/NAME, then NAME."""
 
@@ -27,7 +28,11 @@ def add_parser(sub):
     p.add_argument("model", help=".tflite file")
     where = p.add_mutually_exclusive_group()
     where.add_argument("--port", help="board serial port (default: auto-detect, as mpremote)")
-    where.add_argument("--emulator", choices=["rp2040"], help="boot this emulated board with the model in ROMFS")
+    where.add_argument("--emulator", choices=["rp2040", "m4"],
+                       help="rp2040: boot the emulated Pico with the model in ROMFS; m4: the Cortex-M4 "
+                       "instruction-trace cycle estimate (tools/emu/m4bench, as on the nRF52840)")
+    p.add_argument("--cores", type=int, choices=[1, 2], default=1,
+                   help="cores to run on (2: the RP2040's second core; not available yet)")
     p.add_argument("--firmware", default=str(TOP / "build" / "rp2" / "firmware.uf2"),
                    help="firmware for --emulator (default: %(default)s)")
     p.add_argument("--input", "-i", action="append", metavar="FILE", help=".npy/.bin per model input")
@@ -121,6 +126,11 @@ def main(a):
     raws = load_inputs(a.input, info) if a.input else None
     if a.repeat < 1:
         raise CliError("--repeat must be at least 1")
+    if a.cores != 1:
+        raise CliError("--cores 2: inference on both RP2040 cores is not built yet (rp2040js emulates one "
+                       "core); use --cores 1")
+    if a.emulator == "m4":
+        return bench_m4(a, info, raws)
     if a.emulator:
         host_info(a.model)  # the engine runs it at all (names the unsupported op otherwise)
         out, label = bench_emulated(a, name, raws)
@@ -138,7 +148,8 @@ def main(a):
     total = sum(o["ticks"] for o in ops)
     for o in ops:
         o["percent"] = round(100.0 * o["ticks"] / total, 2) if total else 0.0
-    res = {"model": os.path.abspath(a.model), "board": label, "repeat": a.repeat, "ops": ops, "total_ticks": total,
+    res = {"model": os.path.abspath(a.model), "board": label, "repeat": a.repeat, "cores": 1,
+           "cycles": total if label == "emulated rp2040" else None, "ops": ops, "total_ticks": total,
            "total_us": round(total * 1e6 / hz, 1) if hz else None}
     res.update(binfo)
     if a.png:
@@ -155,6 +166,42 @@ def main(a):
     print("total %s ticks = %s ms per invoke; arena %s bytes, heap taken by the model %s bytes"
           % ("{:,}".format(total), "-" if not hz else "%.3f" % (total * 1e3 / hz),
              "{:,}".format(binfo["arena_bytes"]), "{:,}".format(binfo["heap_bytes"])))
+    return 0
+
+
+def bench_m4(a, info, raws):
+    """One invoke on the emulated Cortex-M4 (optimised kernels), cycles from the cost table."""
+    import json
+
+    runner = TOP / "build" / "m4bench" / "opt" / "tflm_run"
+    if not runner.exists():
+        raise CliError("no M4 runner at %s: run `make m4bench`" % runner)
+    host = host_info(a.model)
+    with tempfile.TemporaryDirectory(prefix="tflm-bench-m4-") as d:
+        args = []
+        for k, t in enumerate(host["inputs"]):
+            f = pathlib.Path(d) / ("in%d.bin" % k)
+            if raws:
+                f.write_bytes(raws[k])
+            else:
+                f.write_bytes(bytes((i * 37 + 11) & 255 for i in range(t["bytes"])))
+            args += ["-i", str(f)]
+        prog = Progress("emulated cortex-m4")
+        p = subprocess.run([str(runner), a.model] + args, capture_output=True, text=True, timeout=1800)
+        prog.done()
+    if p.returncode != 0:
+        raise CliError("m4 runner: " + ((p.stderr or p.stdout).strip().splitlines() or ["failed"])[-1])
+    j = json.loads(p.stdout.strip().splitlines()[-1])
+    m4 = j["m4"]
+    res = {"model": os.path.abspath(a.model), "board": "emulated cortex-m4 (cost-table estimate)", "cores": 1,
+           "cycles": m4["cycles"], "instructions": m4["instructions"], "arena_bytes": j["arena_bytes"],
+           "macs": sum(info.macs(op["index"]) for op in info.ops), "ms_at_64mhz": round(m4["cycles"] / 64e3, 3)}
+    if a.json:
+        dump_json(res)
+        return 0
+    print("cortex-m4 estimate: %s cycles (%s instructions) per invoke = %.3f ms at 64 MHz (nRF52840); "
+          "arena %s bytes" % ("{:,}".format(res["cycles"]), "{:,}".format(res["instructions"]),
+                              res["ms_at_64mhz"], "{:,}".format(res["arena_bytes"])))
     return 0
 
 

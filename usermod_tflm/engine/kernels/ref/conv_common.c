@@ -159,3 +159,14 @@ void tflm_conv_allow_overlap(tflm_node_t *node, const tflm_conv_geom_t *g, const
     }
     tflm_allow_overlap(node, (uint32_t)g->out_h, (uint32_t)step, (uint32_t)rowo, (uint32_t)back);
 }
+
+// Per-channel multipliers then shifts (derived data: kept or recomputed, see
+// tflm_derived), filled from the scales of in[0], in[1] and out[0].
+const int32_t *tflm_conv_derived_quant(tflm_node_t *node, int32_t n_ch) {
+    int fill;
+    int32_t *m = tflm_derived(node, 8u * (uint32_t)n_ch, &fill);
+    if (m != NULL && fill) {
+        tflm_conv_channel_quant(&node->in[0], &node->in[1], &node->out[0], n_ch, m, m + n_ch);
+    }
+    return m;
+}

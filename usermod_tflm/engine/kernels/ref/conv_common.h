@@ -107,4 +107,8 @@ tflm_status_t tflm_conv_prepare_quant(tflm_node_t *node, int kind, int act, int3
 void tflm_conv_allow_overlap(tflm_node_t *node, const tflm_conv_geom_t *g, const tflm_tensor_t *in,
     const tflm_tensor_t *out);
 
+// The per-channel multipliers and shifts of a convolution as derived data
+// (n_ch of each), NULL if the interpreter has none for the node.
+const int32_t *tflm_conv_derived_quant(tflm_node_t *node, int32_t n_ch);
+
 #endif // TFLM_CONV_COMMON_H

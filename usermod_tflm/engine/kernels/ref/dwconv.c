@@ -28,16 +28,6 @@ typedef struct {
     int32_t n_ch;           // channels with a multiplier and shift (derived data)
 } tflm_dwconv_data_t;
 
-// Per-channel multipliers then shifts (derived data: kept or recomputed, see
-// tflm_derived); filled from the model's scales.
-static const int32_t *dwconv_quant(tflm_node_t *node, const tflm_dwconv_data_t *d) {
-    int fill;
-    int32_t *m = tflm_derived(node, 8u * (uint32_t)d->n_ch, &fill);
-    if (m != NULL && fill) {
-        tflm_conv_channel_quant(&node->in[0], &node->in[1], &node->out[0], d->n_ch, m, m + d->n_ch);
-    }
-    return m;
-}
 
 static void tflm_dwconv_s8(const tflm_dwconv_data_t *d, const int32_t *mult, const int8_t *in, const int8_t *filter,
     const int32_t *bias, int8_t *out) {
@@ -288,7 +278,7 @@ tflm_status_t tflm_dwconv_eval(tflm_node_t *node) {
     const tflm_dwconv_data_t *d = node->op_data;
     const tflm_tensor_t *bias = (node->n_in == 3 && node->in[2].index >= 0) ? &node->in[2] : NULL;
     const void *bd = bias != NULL ? bias->data : NULL;
-    const int32_t *mult = d->n_ch > 0 ? dwconv_quant(node, d) : NULL;
+    const int32_t *mult = d->n_ch > 0 ? tflm_conv_derived_quant(node, d->n_ch) : NULL;
     if (d->n_ch > 0 && mult == NULL) {
         return tflm_fail(node, TFLM_ERR_EVAL, "dwconv: no requantisation data");
     }
