@@ -39,7 +39,7 @@ help:
 	@echo "make test-cli      the tflm command's tests (host + emulated Pico)"
 	@echo "make test-examples examples/ on the host engine and on the emulated Pico"
 	@echo "make m4bench / test-m4 / bench-m4   Cortex-M4 (unicorn) conformance and cycle estimates"
-	@echo "make nrf52840 [BOARD=XIAO_NRF52840_SENSE|FEATHER_NRF52840_SENSE] / nrf52840-all / emulate-nrf52840 / test-nrf52840"
+	@echo "make nrf52840 [BOARD=XIAO_NRF52840_SENSE|FEATHER_NRF52840_SENSE] [NRF_FS=FAT|LFS] [NRF_USB=1|0] / nrf52840-all / emulate-nrf52840 / test-nrf52840"
 
 deps: $(DEPS)/.stamp-deps
 

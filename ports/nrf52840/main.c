@@ -6,6 +6,7 @@
 #include "py/runtime.h"
 #include "py/stackctrl.h"
 #include "extmod/vfs.h"
+#include "extmod/vfs_fat.h"
 #include "extmod/vfs_lfs.h"
 #include "shared/runtime/gchelper.h"
 #include "shared/runtime/pyexec.h"
@@ -16,8 +17,17 @@
 
 extern uint32_t _heap_start, _heap_end, _estack;
 
-// Mounts littlefs from internal flash at / (formats it on first boot), and
-// makes / the current directory; /lib is on sys.path by default.
+#if MICROPY_VFS_FAT
+#define NRF_FS_TYPE mp_fat_vfs_type
+#define NRF_FS_NAME "FAT"
+#else
+#define NRF_FS_TYPE mp_type_vfs_lfs2
+#define NRF_FS_NAME "littlefs"
+#endif
+
+// Mounts the internal flash's filesystem (FAT, the USB drive's, or littlefs)
+// at / (formats it on first boot), and makes / the current directory; /lib
+// is on sys.path by default.
 static void nrf_mount_fs(void) {
     mp_obj_t bdev = nrf_flash_fs_bdev();
     mp_obj_t args[2] = { bdev, MP_OBJ_NEW_QSTR(MP_QSTR__slash_) };
@@ -27,8 +37,8 @@ static void nrf_mount_fs(void) {
         nlr_pop();
     } else {
         if (nlr_push(&nlr) == 0) {
-            mp_printf(&mp_plat_print, "no filesystem: formatting the internal flash (littlefs)\n");
-            mp_obj_t mkfs = mp_load_attr(MP_OBJ_FROM_PTR(&mp_type_vfs_lfs2), MP_QSTR_mkfs);
+            mp_printf(&mp_plat_print, "no filesystem: formatting the internal flash (" NRF_FS_NAME ")\n");
+            mp_obj_t mkfs = mp_load_attr(MP_OBJ_FROM_PTR(&NRF_FS_TYPE), MP_QSTR_mkfs);
             mp_call_function_1(mkfs, bdev);
             mp_vfs_mount(2, args, (mp_map_t *)&mp_const_empty_map);
             nlr_pop();
@@ -42,6 +52,10 @@ static void nrf_mount_fs(void) {
 
 int main(void) {
     nrf_board_init();
+    #if MICROPY_HW_ENABLE_USBDEV
+    // USB (CDC REPL, drive) once per power-on; it survives soft resets.
+    nrf_usb_init();
+    #endif
     for (;;) {
         mp_stack_set_top(&_estack);
         mp_stack_set_limit((char *)&_estack - (char *)&_heap_end - 1024);

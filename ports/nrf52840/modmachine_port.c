@@ -11,6 +11,15 @@ NORETURN static void mp_machine_reset(void) {
     NVIC_SystemReset();
 }
 
+// machine.bootloader(): into the boards' Adafruit-style UF2 bootloader, which
+// stays in its UF2 drive mode when POWER.GPREGRET holds 0x57 after a reset
+// (GPREGRET survives a system reset). Also a USB CDC "1200-baud touch".
+NORETURN void mp_machine_bootloader(size_t n_args, const mp_obj_t *args) {
+    __disable_irq();
+    NRF_POWER->GPREGRET = 0x57;
+    NVIC_SystemReset();
+}
+
 // POWER.RESETREAS bits: 0 pin reset, 1 watchdog, 2 soft reset, 3 lockup.
 static mp_int_t mp_machine_reset_cause(void) {
     uint32_t r = nrf_reset_reason();

@@ -24,6 +24,7 @@
 #define MICROPY_PY_MACHINE                  (1)
 #define MICROPY_PY_MACHINE_INCLUDEFILE      "modmachine_port.c"
 #define MICROPY_PY_MACHINE_RESET            (1)
+#define MICROPY_PY_MACHINE_BOOTLOADER       (1)
 #define MICROPY_PY_MACHINE_BARE_METAL_FUNCS (1)
 #define MICROPY_PY_MACHINE_DISABLE_IRQ_ENABLE_IRQ (0)
 #define MICROPY_PY_MACHINE_BITSTREAM        (0)
@@ -42,6 +43,44 @@
 #define MICROPY_NLR_SETJMP                  (0)
 #define MICROPY_PY_SYS_STDFILES             (1)
 #define MICROPY_PY_BUILTINS_HELP_TEXT       nrf_help_text
+#define MICROPY_SCHEDULER_STATIC_NODES      (1)
+
+// Filesystem in the internal flash (Makefile NRF_FS): FAT (the default, also
+// the USB drive) or littlefs. FAT sectors are the flash's 4 KB pages.
+#if MICROPY_VFS_FAT
+#define MICROPY_FATFS_ENABLE_LFN            (1)
+#define MICROPY_FATFS_LFN_CODE_PAGE         437
+#define MICROPY_FATFS_RPATH                 (2)
+#define MICROPY_FATFS_MAX_SS                (4096)
+#define MICROPY_FATFS_USE_LABEL             (1)
+#define MICROPY_HW_FLASH_FS_LABEL           "TFLM"
+#endif
+
+// USB (Makefile NRF_USB=1): TinyUSB 0.18 with MicroPython's shared/tinyusb
+// glue: a CDC serial port for the REPL (beside UARTE0) and, with FAT, the
+// filesystem as a mass-storage drive.
+#ifndef MICROPY_HW_ENABLE_USBDEV
+#define MICROPY_HW_ENABLE_USBDEV            (0)
+#endif
+#if MICROPY_HW_ENABLE_USBDEV
+#define MICROPY_HW_USB_CDC                  (1)
+#define MICROPY_HW_USB_MSC                  (MICROPY_VFS_FAT)
+// Opening the CDC port at 1200 baud and closing it: machine.bootloader().
+#define MICROPY_HW_USB_CDC_1200BPS_TOUCH    (1)
+#define MICROPY_HW_ENABLE_USB_RUNTIME_DEVICE (0)
+#define CFG_TUSB_MCU                        OPT_MCU_NRF5X
+#define CFG_TUD_NRF_NRFX_VERSION            2
+#ifndef MICROPY_HW_USB_VID
+#define MICROPY_HW_USB_VID                  (0xf055)   // MicroPython's
+#define MICROPY_HW_USB_PID                  (0x9800)   // CDC + MSC
+#endif
+#define MICROPY_HW_USB_MANUFACTURER_STRING  "micropython-tflm"
+#define MICROPY_HW_USB_PRODUCT_FS_STRING    MICROPY_HW_BOARD_NAME
+#define MICROPY_HW_USB_CDC_INTERFACE_STRING "tflm REPL"
+#define MICROPY_HW_USB_MSC_INTERFACE_STRING "tflm drive"
+#define MICROPY_HW_USB_MSC_INQUIRY_VENDOR_STRING "tflm"
+#define MICROPY_HW_USB_MSC_INQUIRY_PRODUCT_STRING "nRF52840 models"
+#endif
 typedef intptr_t mp_int_t;
 typedef uintptr_t mp_uint_t;
 typedef long mp_off_t;

@@ -158,3 +158,20 @@ mp_obj_t mp_vfs_rom_ioctl(size_t n_args, const mp_obj_t *args) {
             return MP_OBJ_NEW_SMALL_INT(-MP_EINVAL);
     }
 }
+
+#if MICROPY_VFS_FAT
+#include "py/mphal.h"
+#include "lib/oofatfs/ff.h"
+#include "shared/timeutils/timeutils.h"
+
+// FAT timestamps. The chip has no calendar and the clock starts at the epoch
+// on reset; FAT dates start in 1980, so files are dated 2000-01-01 plus the
+// time since reset.
+DWORD get_fattime(void) {
+    timeutils_struct_time_t tm;
+    uint64_t s = mp_hal_time_ns() / 1000000000u;
+    timeutils_seconds_since_2000_to_struct_time((mp_uint_t)(s % 0x40000000u), &tm);
+    return ((DWORD)(tm.tm_year - 1980) << 25) | ((DWORD)tm.tm_mon << 21) | ((DWORD)tm.tm_mday << 16)
+           | ((DWORD)tm.tm_hour << 11) | ((DWORD)tm.tm_min << 5) | ((DWORD)tm.tm_sec / 2);
+}
+#endif

@@ -10,6 +10,10 @@
 #include "shared/runtime/interrupt_char.h"
 #include "nrf52840.h"
 #include "nrf_hal.h"
+#if MICROPY_HW_ENABLE_USBDEV
+#include "shared/tinyusb/mp_usbd.h"
+#include "shared/tinyusb/mp_usbd_cdc.h"
+#endif
 
 // The generated header must match the datasheet's register offsets we rely on.
 _Static_assert(offsetof(NRF_UARTE_Type, ENABLE) == 0x500, "UARTE.ENABLE");
@@ -102,6 +106,15 @@ void mp_hal_delay_ms(mp_uint_t ms) {
     }
 }
 
+// ---- stdio: UARTE0 and, with USB, the CDC serial port; input from either,
+// output to both (while no host has the CDC port open, its FIFO keeps the
+// latest output; the UART's 115200 baud paces output on both) ----
+#if MICROPY_HW_ENABLE_USBDEV
+// Filled by shared/tinyusb's CDC glue (main context, in the USB task).
+static uint8_t stdin_store[256];
+ringbuf_t stdin_ringbuf = { stdin_store, sizeof(stdin_store), 0, 0 };
+#endif
+
 // ---- UARTE0: EasyDMA; reception one byte at a time in the ENDRX interrupt ----
 static uint8_t uart_rx_byte;
 static uint8_t uart_tx_buf[64];
@@ -152,11 +165,19 @@ void UARTE0_UART0_IRQHandler(void) {
 
 int mp_hal_stdin_rx_chr(void) {
     for (;;) {
+        #if MICROPY_HW_ENABLE_USBDEV
+        // Runs the USB task (CDC input lands in stdin_ringbuf).
+        mp_usbd_cdc_poll_interfaces(0);
+        int u = ringbuf_get(&stdin_ringbuf);
+        if (u >= 0) {
+            return u;
+        }
+        #endif
         uint32_t state = nrf_irq_save();
         int c = ringbuf_get(&uart_rx_ring);
         if (c < 0) {
-            // Sleep until an interrupt; one that became pending after the
-            // check still wakes WFI while PRIMASK is set.
+            // Sleep until an interrupt (UARTE, USBD, ...); one that became
+            // pending after the check still wakes WFI while PRIMASK is set.
             __WFI();
         }
         nrf_irq_restore(state);
@@ -168,6 +189,9 @@ int mp_hal_stdin_rx_chr(void) {
 
 uintptr_t mp_hal_stdio_poll(uintptr_t poll_flags) {
     uintptr_t ret = 0;
+    #if MICROPY_HW_ENABLE_USBDEV
+    ret |= mp_usbd_cdc_poll_interfaces(poll_flags) & MP_STREAM_POLL_RD;
+    #endif
     if ((poll_flags & MP_STREAM_POLL_RD) && ringbuf_avail(&uart_rx_ring)) {
         ret |= MP_STREAM_POLL_RD;
     }
@@ -192,6 +216,9 @@ mp_uint_t mp_hal_stdout_tx_strn(const char *str, size_t len) {
         NRF_UARTE0->EVENTS_ENDTX = 0;
         done += n;
     }
+    #if MICROPY_HW_ENABLE_USBDEV
+    mp_usbd_cdc_tx_strn(str, len);
+    #endif
     return len;
 }
 

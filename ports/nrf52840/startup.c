@@ -1,8 +1,9 @@
 // Reset, vector table and SystemInit for the nRF52840 (no Nordic MDK).
 // The vector table is ours: 16 core exceptions + 48 peripheral interrupts.
 // Interrupts in use: UARTE0 (serial REPL reception), PDM (microphone blocks),
-// GPIOTE (Pin.irq).
+// GPIOTE (Pin.irq); with USB: USBD and POWER_CLOCK (VBUS events).
 #include <stdint.h>
+#include "py/mpconfig.h"
 #include "nrf52840.h"
 
 extern uint32_t _estack, _sidata, _sdata, _edata, _sbss, _ebss;
@@ -10,6 +11,8 @@ int main(void);
 void UARTE0_UART0_IRQHandler(void);
 void PDM_IRQHandler(void);
 void GPIOTE_IRQHandler(void);
+void USBD_IRQHandler(void);
+void POWER_CLOCK_IRQHandler(void);
 uint32_t SystemCoreClock = 64000000;
 
 static void nrf_fault(void) {
@@ -53,6 +56,10 @@ const nrf_vector_t nrf_vectors[16 + NRF52840_IRQ_COUNT] = {
     [16 + UARTE0_UART0_IRQn] = UARTE0_UART0_IRQHandler,
     [16 + PDM_IRQn] = PDM_IRQHandler,
     [16 + GPIOTE_IRQn] = GPIOTE_IRQHandler,
+    #if MICROPY_HW_ENABLE_USBDEV
+    [16 + USBD_IRQn] = USBD_IRQHandler,
+    [16 + POWER_CLOCK_IRQn] = POWER_CLOCK_IRQHandler,
+    #endif
 };
 
 // The chip's revision, from the FICR words Nordic's errata sheet checks

@@ -28,7 +28,7 @@ from board import Board as ModelBoard  # noqa: E402
 BUILD = TOP / "build" / "nrf52840-test"
 PY = sys.executable
 MPREMOTE = [PY, "-m", "mpremote"]
-# What the session board's ROMFS holds (it must fit the 352 KB region).
+# What the session board's ROMFS holds (it must fit the 336 KB region).
 ROMFS_FILES = ("person_detect.tflite", "person_detect.in0", "person_detect.out0",
                "hello_world_int8.tflite", "hello_world_int8.in0", "hello_world_int8.out0")
 
@@ -151,7 +151,7 @@ def nrf(test_data):
 
 @pytest.fixture
 def fresh_nrf(tmp_path):
-    """A board with blank flash (first boot formats littlefs)."""
+    """A board with blank flash (first boot formats the filesystem: FAT by default)."""
     model = start_model(flash_state=str(tmp_path / "flash.bin"))
     board = Serial(model)
     yield board

@@ -6,7 +6,7 @@ from conftest import BoardError, Serial, start_model
 
 def test_boot_to_repl(fresh_nrf):
     model = fresh_nrf.model
-    print("boot to REPL (first boot, littlefs formatted): %.3f s" % model.boot_seconds)
+    print("boot to REPL (first boot, filesystem formatted): %.3f s" % model.boot_seconds)
     assert model.boot_seconds < 20
     assert fresh_nrf.eval("__import__('sys').platform") == "nrf52840"
     assert fresh_nrf.eval("__import__('sys').implementation.version[:2]") == (1, 25)

@@ -3,7 +3,7 @@
 MicroPython's tests/run-tests.py drives the board's serial port as for a real
 board (-t port:/dev/pts/N). The models and vectors are in the board's ROMFS
 region, where tflm_testenv finds them (/rom). All the test data (480 KB) does
-not fit the 352 KB region, so the suite runs in two passes, each on a board
+not fit the 336 KB region, so the suite runs in two passes, each on a board
 booted with its own ROMFS image: the person_detect tests with person_detect
 (300 KB) and the hello_world models, then every other test with the rest.
 """

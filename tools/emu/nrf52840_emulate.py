@@ -44,12 +44,14 @@ def main(argv=None):
     ap.add_argument("--exec", dest="exec_cmd", help="run this command ({pty} = the port), then stop")
     ap.add_argument("--log", action="store_true", help="board model log on stderr")
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds allowed to reach the REPL")
+    ap.add_argument("--usb-power", action="store_true",
+                    help="VBUS present (the firmware enables its USB device; no USB host is modelled)")
     a = ap.parse_args(argv)
     if not os.path.exists(a.firmware):
         print("tflm emulate nrf52840: no firmware at %s (make nrf52840)" % a.firmware, file=sys.stderr)
         return 2
     board = Board(a.firmware, flash_state=a.flash_state, romfs=a.romfs, log=sys.stderr if a.log else None,
-                  pdm=a.pdm)
+                  pdm=a.pdm, usb_power=a.usb_power)
     try:
         board.start(timeout=a.timeout)
     except RuntimeError as e:

@@ -5,8 +5,9 @@ ours, from the nRF52840 Product Specification's register maps: 1 MB flash
 (NVMC erase/write rules), 256 KB RAM, FICR, CLOCK/POWER, UARTE0 (EasyDMA),
 RTC0-2, RNG, GPIO P0/P1 (pad levels, LEDs), PWM0-3, TWIM0/1 with the Sense
 boards' LSM6DS3TR-C IMU, PDM with a microphone fed from a .wav file
-(devices.py), and the Cortex-M system block (SCB reset request, VTOR, CPACR,
-DWT cycle counter, NVIC registers). UARTE0 is bridged to a pseudo-terminal, so
+(devices.py), USB power (VBUS events) and the USBD's enable handshake (no
+USB bus or host), and the Cortex-M system block (SCB reset request, VTOR,
+CPACR, DWT cycle counter, NVIC registers). UARTE0 is bridged to a pseudo-terminal, so
 mpremote and pyserial talk to it as to a board's serial port.
 
 See README.md beside this file for what is and is not modelled.
@@ -42,6 +43,10 @@ PERIPH_BASE, PERIPH_SIZE = 0x40000000, 0x30000
 GPIO_BASE = 0x50000000
 PPB_BASE, PPB_SIZE = 0xE0000000, 0x100000
 GPIOTE_BASE = 0x40006000
+POWER_BASE = 0x40000000
+USBD_BASE = 0x40027000
+ERRATA_BASE = 0x4006E000
+USBD_EVENTCAUSE_READY = 1 << 11
 CPU_HZ = 64000000
 LFCLK_HZ = 32768
 
@@ -83,8 +88,9 @@ def load_image(path):
 class Board:
     """One emulated nRF52840 board. start() runs it in a thread; pty is the serial port."""
 
-    def __init__(self, firmware, flash_state=None, romfs=None, log=None, board=None, pdm=None):
+    def __init__(self, firmware, flash_state=None, romfs=None, log=None, board=None, pdm=None, usb_power=False):
         self.log_file = log
+        self.usb_power = bool(usb_power)   # VBUS (a USB cable): see usb_plug()
         self.flash_state = flash_state
         segs, syms = load_image(firmware)
         self.app_start = min(a for a, _ in segs)
@@ -98,7 +104,7 @@ class Board:
         self.imu = self.periph.imu
         if pdm:
             self.periph.pdm_load(pdm)
-        self.romfs_start = syms.get("_romfs_start", 0x9C000)
+        self.romfs_start = syms.get("_romfs_start", 0xA0000)
         self.romfs_end = syms.get("_romfs_end", 0xF4000)
         flash = bytearray(b"\xff" * FLASH_SIZE)
         if flash_state and os.path.exists(flash_state):
@@ -127,6 +133,10 @@ class Board:
         cb = self._callback
         uc.mmio_map(PERIPH_BASE, PERIPH_SIZE, cb(self._p_read), None, cb(self._p_write), None)
         uc.mmio_map(GPIO_BASE, 0x1000, cb(self._gpio_read), None, cb(self._gpio_write), None)
+        # The page of undocumented registers the USBD errata writes use (0x4006EC00...): plain storage.
+        self.errata_regs = {}
+        uc.mmio_map(ERRATA_BASE, 0x1000, cb(lambda uc, a, size, d: self.errata_regs.get(a, 0)), None,
+                    cb(lambda uc, a, size, v, d: self.errata_regs.__setitem__(a, v & 0xFFFFFFFF)), None)
         uc.mmio_map(PPB_BASE, PPB_SIZE, cb(self._ppb_read), None, cb(self._ppb_write), None)
         uc.hook_add(UC_HOOK_MEM_WRITE, cb(self._flash_store), begin=0, end=FLASH_SIZE - 1)
         uc.hook_add(UC_HOOK_INTR, self._intr)
@@ -168,8 +178,15 @@ class Board:
 
     # -- reset -------------------------------------------------------------------
     def _power_on(self, resetreas=0):
+        # POWER.GPREGRET/GPREGRET2 are retained across a system reset (the UF2
+        # bootloader's "stay in the bootloader" word, 0x57): kept unless power-on.
+        kept = {k: v for k, v in getattr(self, "regs", {}).items()
+                if resetreas and k in ((POWER_BASE, 0x51C), (POWER_BASE, 0x520))}
         self.regs = {}               # (peripheral base, offset) -> value
+        self.regs.update(kept)
         self.regs[(0x40000000, 0x400)] = resetreas
+        # POWER.USBREGSTATUS: VBUSDETECT (bit 0) and OUTPUTRDY (bit 1) follow the cable.
+        self.regs[(POWER_BASE, 0x438)] = 3 if self.usb_power else 0
         self.rtc = {}                # base -> dict(running, t0, offset, wraps)
         self.gpio = {0: {}, 1: {}}
         self.pin_ext = {}            # pin -> level driven from outside (tests), None = floating
@@ -244,6 +261,8 @@ class Board:
             self.regs[(base, off)] = value
             if 0x510 <= off < 0x530:
                 self._gpiote_check()
+        elif base == USBD_BASE:
+            self._usbd_write(off, value)
         else:
             self.regs[(base, off)] = value
 
@@ -261,6 +280,43 @@ class Board:
             self.regs[(b, 0x418)] = (1 << 16) | (self._reg(b, 0x518) & 3)
 
     # UARTE0
+    # -- USB: VBUS detection (POWER) and the USBD's enable handshake only ---------
+    def _usbd_write(self, off, value):
+        b = USBD_BASE
+        if off == 0x400:               # EVENTCAUSE: write 1 to clear
+            self.regs[(b, off)] = self._reg(b, off) & ~value
+            return
+        self.regs[(b, off)] = value
+        if off == 0x500:               # ENABLE: the peripheral becomes ready (EVENTCAUSE.READY)
+            if value & 1:
+                self.regs[(b, 0x400)] = self._reg(b, 0x400) | USBD_EVENTCAUSE_READY
+            else:
+                self.regs[(b, 0x504)] = 0
+
+    def usb_plug(self, present):
+        """Connects (True) or removes (False) USB power: POWER.USBREGSTATUS and
+        the USBDETECTED + USBPWRRDY, or USBREMOVED, events (and their interrupt)."""
+        self.usb_power = bool(present)
+        self.regs[(POWER_BASE, 0x438)] = 3 if present else 0
+        if present:
+            self.regs[(POWER_BASE, 0x11C)] = 1     # EVENTS_USBDETECTED
+            self.regs[(POWER_BASE, 0x124)] = 1     # EVENTS_USBPWRRDY
+        else:
+            self.regs[(POWER_BASE, 0x120)] = 1     # EVENTS_USBREMOVED
+        self._kick()
+
+    def usb_state(self):
+        """What the firmware did with the USB: USBD enabled, D+ pull-up on (a
+        host would now see the device), the USBD and POWER USB interrupts."""
+        return {
+            "vbus": self.usb_power,
+            "enabled": bool(self._reg(USBD_BASE, 0x500) & 1),
+            "pullup": bool(self._reg(USBD_BASE, 0x504) & 1),
+            "usbd_irq": bool(self.nvic_enabled >> 39 & 1),
+            "power_events": self._reg(POWER_BASE, 0x300) >> 7 & 7,   # INTEN USBDETECTED/REMOVED/PWRRDY
+            "power_irq": bool(self.nvic_enabled & 1),
+        }
+
     def _uart_read(self, off):
         b = 0x40002000
         if off == 0x110 and self.uart_rx_armed and not self._reg(b, 0x110):
