@@ -39,6 +39,7 @@ help:
 	@echo "make test-cli      the tflm command's tests (host + emulated Pico)"
 	@echo "make test-examples examples/ on the host engine and on the emulated Pico"
 	@echo "make m4bench / test-m4 / bench-m4   Cortex-M4 (unicorn) conformance and cycle estimates"
+	@echo "make test-m0       the conformance fast tier on an emulated Cortex-M0+ (unicorn): the ARMv6-M kernels"
 	@echo "make nrf52840 [BOARD=XIAO_NRF52840_SENSE|FEATHER_NRF52840_SENSE] [NRF_FS=FAT|LFS] [NRF_USB=1|0] / nrf52840-all / emulate-nrf52840 / test-nrf52840"
 
 deps: $(DEPS)/.stamp-deps
@@ -116,6 +117,7 @@ test: deps host host-san host-ref host-dsp-san $(BUILD)/host-san/tflm_run_lean c
 	$(MAKE) test-examples
 	$(MAKE) test-nrf52840
 	$(MAKE) test-m4
+	$(MAKE) test-m0
 	$(PY) tools/demo_person_detect.py
 	TFLM_STRICT=1 $(PY) tools/demo_micro_speech.py
 

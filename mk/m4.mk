@@ -29,7 +29,7 @@ M4_ENGINE_HDR := $(wildcard $(ENGINE)/*.h $(ENGINE)/kernels/*.def $(ENGINE)/kern
 M4_FW_DEPS := $(M4_ENGINE_SRC) $(M4_ENGINE_HDR) $(M4_SRC)/fw/m4main.c $(M4_SRC)/fw/m4mbox.h $(M4_SRC)/fw/m4.ld mk/m4.mk
 M4_TIER ?= fast
 
-.PHONY: m4bench test-m4 bench-m4
+.PHONY: m4bench test-m4 test-m0 bench-m4
 
 m4bench: $(M4_DIR)/opt/tflm_run $(M4_DIR)/ref/tflm_run $(M4_DIR)/opt/fw.cost $(M4_DIR)/ref/fw.cost
 
@@ -53,6 +53,24 @@ $(M4_DIR)/m4emu: $(M4_SRC)/m4emu.c $(M4_SRC)/fw/m4mbox.h | $(BUILD)/nrf52840-emu
 $(M4_DIR)/%/tflm_run: $(M4_DIR)/m4emu
 	@mkdir -p $(@D)
 	rm -f $@ && cp $< $@
+
+# The same runner on a Cortex-M0+ (the RP2040's core): the ARMv6-M kernels,
+# built as on the Pico (-Os), checked against the oracle; no cycle estimate
+# (the emulated Pico counts those).
+M0_CFLAGS := -mcpu=cortex-m0plus -mthumb -Os -std=c99 -ffp-contract=off -ffunction-sections -fdata-sections \
+	-Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration
+
+$(M4_DIR)/m0/fw.elf: $(M4_FW_DEPS)
+	@mkdir -p $(@D)
+	$(M4_CC) $(M0_CFLAGS) -I$(ENGINE) -I$(M4_SRC)/fw $(M4_LDFLAGS) -o $@ $(M4_SRC)/fw/m4main.c $(M4_ENGINE_SRC) -lm
+
+$(M4_DIR)/m0/tflm_run: $(M4_SRC)/m4emu.c $(M4_SRC)/fw/m4mbox.h $(M4_DIR)/m0/fw.elf | $(BUILD)/nrf52840-emu.stamp
+	@mkdir -p $(@D)
+	$(CC) -O2 -std=gnu99 -Wall -DM4EMU_CPU=UC_CPU_ARM_CORTEX_M0 -DM4EMU_NO_COUNT -I$(M4_UC)/include -I$(M4_SRC) \
+		-o $@ $< $(M4_UC)/lib/libunicorn.a -lpthread -lm
+
+test-m0: deps $(M4_DIR)/m0/tflm_run check-shared
+	$(PY) tests/target_m4/run_conformance.py --tier $(M4_TIER) --runner $(M4_DIR)/m0/tflm_run
 
 test-m4: deps m4bench check-shared
 	$(PY) tests/target_m4/run_conformance.py --tier $(M4_TIER) --runner $(M4_DIR)/opt/tflm_run

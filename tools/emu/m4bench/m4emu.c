@@ -18,6 +18,12 @@
 #include <unicorn/unicorn.h>
 #include "fw/m4mbox.h"
 
+// The core: Cortex-M4 (default) or, built with
+// -DM4EMU_CPU=UC_CPU_ARM_CORTEX_M0 -DM4EMU_NO_COUNT, the Cortex-M0+ variant
+// (make test-m0: the ARMv6-M kernels' bytes; no cycle estimate).
+#ifndef M4EMU_CPU
+#define M4EMU_CPU UC_CPU_ARM_CORTEX_M4
+#endif
 #define FLASH_BASE 0x00000000u
 #define FLASH_SIZE (4u << 20)
 #define MODEL_BASE 0x08000000u
@@ -257,6 +263,9 @@ int main(int argc, char **argv) {
     const char *fw = NULL, *model_path = NULL, *dump = NULL;
     const char *ins[64], *outs[64];
     int n_ins = 0, n_outs = 0, per_op = 0, count = 1;
+#ifdef M4EMU_NO_COUNT
+    count = 0;
+#endif
     for (int a = 1; a < argc; a++) {
         if (!strcmp(argv[a], "-i") && a + 1 < argc && n_ins < 64) {
             ins[n_ins++] = argv[++a];
@@ -303,7 +312,7 @@ int main(int argc, char **argv) {
     if (e != UC_ERR_OK) {
         die("uc_open", uc_strerror(e));
     }
-    uc_ctl_set_cpu_model(UC, UC_CPU_ARM_CORTEX_M4);
+    uc_ctl_set_cpu_model(UC, M4EMU_CPU);
     uint32_t model_len;
     uint8_t *model = read_file(model_path, &model_len);
     uint32_t model_map = (model_len + 0xFFFFu) & ~0xFFFFu;

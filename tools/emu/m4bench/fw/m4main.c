@@ -30,9 +30,11 @@ __attribute__((noinline, used)) void m4_trap(uint32_t kind) {
 }
 
 __attribute__((noreturn, used)) void m4_reset(void) {
+#if defined(__ARM_FP)
     // The FPU: full access for CP10/CP11 (CPACR).
     *(volatile uint32_t *)0xE000ED88u |= 0xFu << 20;
     __asm__ volatile("dsb\n\tisb" ::: "memory");
+#endif
     uint32_t *src = &_data_load;
     for (uint32_t *d = &_data_start; d < &_data_end;) {
         *d++ = *src++;

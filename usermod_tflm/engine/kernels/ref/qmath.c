@@ -1,18 +1,28 @@
 // Fixed-point helpers shared by the reference kernels.
 #include <float.h>
 #include <math.h>
+#include <string.h>
 #include "qmath.h"
 #include "../../tflm_kernel.h"
 
 void tflm_quantize_multiplier(double m, int32_t *qm, int32_t *shift) {
-    if (!(m > 0.0) || !isfinite(m)) {
+    // Exactly frexp + round-half-away of the mantissa to 31 bits, on the
+    // double's bits (no libm: this runs per channel at every invoke of a
+    // lean plan, in soft float on the M0+).
+    uint64_t bits;
+    memcpy(&bits, &m, sizeof(bits));
+    const uint32_t ex = (uint32_t)(bits >> 52) & 0x7ffu;
+    if ((bits >> 63) != 0 || ex == 0 || ex == 0x7ffu) {
+        // Negative, zero, subnormal (would shift out: the reference flushes
+        // to zero), infinite or NaN.
         *qm = 0;
         *shift = 0;
         return;
     }
-    int e = 0;
-    double q = frexp(m, &e);
-    int64_t fixed = (int64_t)round(q * (double)((int64_t)1 << 31));
+    // m = (2^52 + frac) * 2^(ex - 1075) = q * 2^e with q in [0.5, 1).
+    int32_t e = (int32_t)ex - 1022;
+    const uint64_t mant = (bits & (((uint64_t)1 << 52) - 1)) | ((uint64_t)1 << 52);
+    int64_t fixed = (int64_t)((mant + ((uint64_t)1 << 21)) >> 22);
     if (fixed == ((int64_t)1 << 31)) {
         fixed /= 2;
         ++e;
