@@ -160,12 +160,9 @@ static NN_INLINE int32_t nn_mul_qm(int32_t x, int32_t qm, int32_t shift) {
     if (qm < 0) {
         return tflm_mul_qm(x, qm, shift);
     }
-    int right = -shift;
-    int32_t a = x;
-    if (shift > 0) {
-        right = 0;
-        a = (int32_t)((uint32_t)x << shift);
-    }
+    const int left = shift > 0 ? shift : 0;
+    const int right = shift > 0 ? 0 : -shift;
+    const int32_t a = (int32_t)((uint32_t)x << left);
     const uint32_t al = (uint32_t)a & 0xFFFFu;
     const int32_t ah = a >> 16;                         // arithmetic, as in qmath.h
     const uint32_t bl = (uint32_t)qm & 0xFFFFu;
