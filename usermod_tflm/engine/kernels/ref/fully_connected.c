@@ -43,7 +43,7 @@ static uint32_t fc_derived_bytes(const tflm_fc_data_t *d) {
 
 static void tflm_fc_s8(const tflm_fc_data_t *d, const int32_t *mult, const int8_t *in, const int8_t *w,
     const int32_t *bias, int8_t *out) {
-    const int32_t *shift = mult + d->n_ch;
+    const int32_t *shift = d->n_ch > 0 ? mult + d->n_ch : NULL; // mult is NULL when per-tensor
     const int32_t accum = d->accum;
     for (int32_t b = 0; b < d->batches; ++b) {
         const int8_t *row = in + (size_t)b * accum;
@@ -72,7 +72,7 @@ static void tflm_fc_s8(const tflm_fc_data_t *d, const int32_t *mult, const int8_
 
 static void tflm_fc_s16(const tflm_fc_data_t *d, const int32_t *mult, const int16_t *in, const int8_t *w,
     const void *bias, int16_t *out) {
-    const int32_t *shift = mult + d->n_ch;
+    const int32_t *shift = d->n_ch > 0 ? mult + d->n_ch : NULL; // mult is NULL when per-tensor
     const int32_t accum = d->accum;
     for (int32_t b = 0; b < d->batches; ++b) {
         const int16_t *row = in + (size_t)b * accum;
