@@ -104,7 +104,7 @@ static inline int32_t addsub_q(const tflm_addsub_data_t *d, int32_t x, int32_t y
     int32_t xv = tflm_mul_qm(xs, d->in1_mult, d->in1_shift);
     int32_t yv = tflm_mul_qm(ys, d->in2_mult, d->in2_shift);
     int32_t raw = (int32_t)(d->sub ? (uint32_t)xv - (uint32_t)yv : (uint32_t)xv + (uint32_t)yv);
-    int32_t out = tflm_mul_qm(raw, d->out_mult, d->out_shift) + d->out_offset;
+    int32_t out = tflm_add_wrap(tflm_mul_qm(raw, d->out_mult, d->out_shift), d->out_offset);
     return tflm_clamp(out, d->act_min, d->act_max);
 }
 
@@ -263,7 +263,7 @@ tflm_status_t tflm_add_n_eval(tflm_node_t *node) {
             int32_t v = ((const int8_t *)node->in[j].data)[i] + d->in_offset;
             s += (uint32_t)tflm_mul_qm((int32_t)((uint32_t)v << 20), d->in_mult, d->in_shift);
         }
-        int32_t r = tflm_mul_qm((int32_t)s, d->out_mult, d->out_shift) + d->out_offset;
+        int32_t r = tflm_add_wrap(tflm_mul_qm((int32_t)s, d->out_mult, d->out_shift), d->out_offset);
         o[i] = (int8_t)tflm_clamp(r, -128, 127);
     }
     return TFLM_OK;

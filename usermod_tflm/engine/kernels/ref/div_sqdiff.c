@@ -159,7 +159,7 @@ static int32_t sqdiff_q(const tflm_dsq_data_t *d, int32_t x, int32_t y) {
     int32_t yv = tflm_mul_qm(ys, d->in2_mult, d->in2_shift);
     int32_t diff = (int32_t)((uint32_t)xv - (uint32_t)yv);
     int32_t sq = (int32_t)((uint32_t)diff * (uint32_t)diff);
-    int32_t r = tflm_mul_qm(sq, d->out_mult, d->out_shift) + d->out_offset;
+    int32_t r = tflm_add_wrap(tflm_mul_qm(sq, d->out_mult, d->out_shift), d->out_offset);
     return tflm_clamp(r, d->act_min, d->act_max);
 }
 

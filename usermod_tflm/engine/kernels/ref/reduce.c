@@ -226,7 +226,7 @@ static void reduce_int(const reduce_data_t *d, const void *in, int in16, uint32_
         int32_t r = 0;
         if (d->n_red > 0) {
             int64_t shifted = (int64_t)(int32_t)sum[i] - (int64_t)d->in_zp * d->n_red;
-            r = tflm_mul_qm((int32_t)(uint32_t)(uint64_t)shifted, d->mult, d->shift) + d->out_zp;
+            r = tflm_add_wrap(tflm_mul_qm((int32_t)(uint32_t)(uint64_t)shifted, d->mult, d->shift), d->out_zp);
             r = tflm_clamp(r, d->qmin, d->qmax);
         }
         if (in16) {

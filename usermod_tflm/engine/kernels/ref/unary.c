@@ -199,14 +199,15 @@ static tflm_status_t unary_eval(tflm_node_t *node) {
         int32_t r;
         if (d->kind == UN_ABS) {
             v = v < 0 ? -v : v;
-            r = d->rescale ? tflm_mul_qm(v, d->mult, d->shift) + d->out_zp : v + d->out_zp;
+            // (wrapping adds: a hostile scale makes the product huge, as the reference's int32 arithmetic does)
+            r = d->rescale ? tflm_add_wrap(tflm_mul_qm(v, d->mult, d->shift), d->out_zp) : v + d->out_zp;
         } else if (v == 0) {
             r = d->qmax;
         } else {
             int32_t im, is;
             inv_sqrt_multiplier(v, &im, &is);
             int32_t t = tflm_mul_qm(1, im, is + 20);
-            r = tflm_mul_qm(t, d->mult, d->shift - 20) + d->out_zp;
+            r = tflm_add_wrap(tflm_mul_qm(t, d->mult, d->shift - 20), d->out_zp);
         }
         r = tflm_clamp(r, d->qmin, d->qmax);
         if (is16) {
