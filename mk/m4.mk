@@ -46,9 +46,9 @@ $(M4_DIR)/%/fw.cost: $(M4_DIR)/%/fw.elf $(M4_SRC)/costgen.py
 
 # unicorn (pinned in tools/emu/nrf52840/requirements.txt) ships its C library
 # and headers in the wheel: the host side links it statically.
-$(M4_DIR)/m4emu: $(M4_SRC)/m4emu.c $(M4_SRC)/fw/m4mbox.h | $(BUILD)/nrf52840-emu.stamp
+$(M4_DIR)/m4emu: $(M4_SRC)/m4emu.c $(M4_SRC)/fw/m4mbox.h tools/host_io.h | $(BUILD)/nrf52840-emu.stamp
 	@mkdir -p $(@D)
-	$(CC) -O2 -std=gnu99 -Wall -I$(M4_UC)/include -I$(M4_SRC) -o $@ $< $(M4_UC)/lib/libunicorn.a -lpthread -lm
+	$(CC) -O2 -std=gnu99 -Wall -I$(M4_UC)/include -I$(M4_SRC) -Itools -o $@ $< $(M4_UC)/lib/libunicorn.a -lpthread -lm
 
 $(M4_DIR)/%/tflm_run: $(M4_DIR)/m4emu
 	@mkdir -p $(@D)
@@ -64,9 +64,9 @@ $(M4_DIR)/m0/fw.elf: $(M4_FW_DEPS)
 	@mkdir -p $(@D)
 	$(M4_CC) $(M0_CFLAGS) -I$(ENGINE) -I$(M4_SRC)/fw $(M4_LDFLAGS) -o $@ $(M4_SRC)/fw/m4main.c $(M4_ENGINE_SRC) -lm
 
-$(M4_DIR)/m0/tflm_run: $(M4_SRC)/m4emu.c $(M4_SRC)/fw/m4mbox.h $(M4_DIR)/m0/fw.elf | $(BUILD)/nrf52840-emu.stamp
+$(M4_DIR)/m0/tflm_run: $(M4_SRC)/m4emu.c $(M4_SRC)/fw/m4mbox.h tools/host_io.h $(M4_DIR)/m0/fw.elf | $(BUILD)/nrf52840-emu.stamp
 	@mkdir -p $(@D)
-	$(CC) -O2 -std=gnu99 -Wall -DM4EMU_CPU=UC_CPU_ARM_CORTEX_M0 -DM4EMU_NO_COUNT -I$(M4_UC)/include -I$(M4_SRC) \
+	$(CC) -O2 -std=gnu99 -Wall -DM4EMU_CPU=UC_CPU_ARM_CORTEX_M0 -DM4EMU_NO_COUNT -I$(M4_UC)/include -I$(M4_SRC) -Itools \
 		-o $@ $< $(M4_UC)/lib/libunicorn.a -lpthread -lm
 
 test-m0: deps $(M4_DIR)/m0/tflm_run check-shared

@@ -17,11 +17,6 @@
 #include <string.h>
 #include "tflm.h"
 
-static void *aligned_alloc16(size_t n) {
-    void *p = NULL;
-    return posix_memalign(&p, 16, n ? n : 16) == 0 ? p : NULL;
-}
-
 static void die(const char *what, const char *detail) {
     fprintf(stderr, "tflm_run: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
     exit(1);
@@ -33,34 +28,7 @@ static void die_err(const char *what, const tflm_error_t *e) {
     die(what, msg);
 }
 
-static uint8_t *read_file(const char *path, uint32_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        die("cannot open", path);
-    }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    if (n < 0 || n > 0x7fffffffL) {
-        die("cannot size", path);
-    }
-    // 16-byte aligned copy, as a board's heap would give.
-    uint8_t *buf = aligned_alloc16(((size_t)n + 16) & ~(size_t)15);
-    if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        die("cannot read", path);
-    }
-    fclose(f);
-    *len = (uint32_t)n;
-    return buf;
-}
-
-static void write_file(const char *path, const void *data, uint32_t len) {
-    FILE *f = fopen(path, "wb");
-    if (!f || fwrite(data, 1, len, f) != len) {
-        die("cannot write", path);
-    }
-    fclose(f);
-}
+#include "host_io.h"
 
 static void print_tensor_json(const tflm_model_t *m, int32_t idx) {
     tflm_tensor_info_t ti;

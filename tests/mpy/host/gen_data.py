@@ -202,8 +202,24 @@ def write_patched(out):
     print("  hostile models: bad_version, unsupported_op")
 
 
+def is_fresh(out):
+    """The data in out is complete and newer than the host engine and this
+    generator (the expected arena sizes come from the host engine)."""
+    stamp = out / "person_detect.out0"
+    if not stamp.exists():
+        return False
+    deps = (TOP / "build" / "host" / "tflm_run", pathlib.Path(__file__))
+    return all(not f.exists() or f.stat().st_mtime <= stamp.stat().st_mtime for f in deps)
+
+
 def main():
-    out = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else TOP / "build" / "mpy" / "data")
+    # gen_data.py [--if-stale] [DIR]: --if-stale keeps fresh data (is_fresh).
+    args = sys.argv[1:]
+    if_stale = "--if-stale" in args
+    args = [a for a in args if a != "--if-stale"]
+    out = pathlib.Path(args[0] if args else TOP / "build" / "mpy" / "data")
+    if if_stale and is_fresh(out):
+        return
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)

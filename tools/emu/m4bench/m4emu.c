@@ -50,30 +50,7 @@ static void die(const char *what, const char *detail) {
     exit(1);
 }
 
-static uint8_t *read_file(const char *path, uint32_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        die("cannot open", path);
-    }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *b = malloc((size_t)n + 16);
-    if (!b || fread(b, 1, (size_t)n, f) != (size_t)n) {
-        die("cannot read", path);
-    }
-    fclose(f);
-    *len = (uint32_t)n;
-    return b;
-}
-
-static void write_file(const char *path, const void *p, uint32_t n) {
-    FILE *f = fopen(path, "wb");
-    if (!f || fwrite(p, 1, n, f) != n) {
-        die("cannot write", path);
-    }
-    fclose(f);
-}
+#include "host_io.h"
 
 // Cycles of one UDIV/SDIV: 2, plus one per 4 quotient bits, at most 12.
 static uint32_t div_cycles(uc_engine *uc, uint32_t e) {
