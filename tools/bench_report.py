@@ -98,7 +98,8 @@ def main(argv=None):
 
     results = {}
     for name, rel in MODEL_PATHS.items():
-        path = TOP / rel.format(shared=shared) if not rel.startswith("{") else pathlib.Path(rel.format(shared=shared))
+        path = pathlib.Path(rel.format(shared=shared))
+        path = path if path.is_absolute() else TOP / path
         if not path.exists():
             print("bench_report: %s missing (%s)" % (name, path), file=sys.stderr)
             continue

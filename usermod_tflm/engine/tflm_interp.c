@@ -435,9 +435,10 @@ static int32_t overlap_next(tflm_interp_t *ip, uint32_t x, int32_t *delta) {
     return r != x && overlap_pair(ip, r, x, delta) == 1 ? (int32_t)r : -1;
 }
 
-// Bytes a chain of overlapping outputs starting at root x drifts down: x
-// placed at least this high lets each output sit below its input.
-static uint32_t overlap_drift(tflm_interp_t *ip, uint32_t x) {
+// Bytes a chain of overlapping outputs starting at root x drifts down (x
+// placed at least this high lets each output sit below its input); *last
+// becomes the last op any tensor of the chain is alive in.
+static uint32_t overlap_drift(tflm_interp_t *ip, uint32_t x, int32_t *last) {
     uint64_t drift = 0;
     for (uint32_t steps = 0; steps < ip->model->n_ops; steps++) {
         int32_t delta;
@@ -449,6 +450,9 @@ static uint32_t overlap_drift(tflm_interp_t *ip, uint32_t x) {
             drift += (uint64_t)(-(int64_t)delta);
         }
         x = (uint32_t)nx;
+        if (ip->t[x].last > *last) {
+            *last = ip->t[x].last;
+        }
     }
     return drift > 0x7fffffffu ? 0x7fffffffu : ALIGN_UP((uint32_t)drift);
 }
@@ -508,14 +512,7 @@ static uint32_t plan_greedy(tflm_interp_t *ip, int reserve) {
         if (reserve && kind == 1 && n_ov > 0) {
             int32_t nx = overlap_next(ip, best, &nd);
             if (nx >= 0 && !(ip->t[nx].flags & TFLM_TF_PLACED)) {
-                drift = overlap_drift(ip, best);
-                uint32_t x = best;
-                for (uint32_t steps = 0; steps < p.no && (nx = overlap_next(ip, x, &nd)) >= 0; steps++) {
-                    x = (uint32_t)nx;
-                    if (ip->t[x].last > slast) {
-                        slast = ip->t[x].last;
-                    }
-                }
+                drift = overlap_drift(ip, best, &slast);
                 ssize = size + drift < size ? size : size + drift;
             }
         }
