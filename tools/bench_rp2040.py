@@ -53,7 +53,7 @@ R = machine.mem32
 P = 0x40070008
 gc.collect(); free0 = gc.mem_free()
 try:
-    m = tflm.Model('/rom/model.tflite'LEAN_ARG)
+    m = tflm.Model('/rom/model.tflite'MODEL_ARGS)
 except Exception as e:
     print('ERR %s: %s' % (type(e).__name__, e))
     raise SystemExit
@@ -71,10 +71,11 @@ for r in range(REPEAT_N):
     R[P] = 1; m.invoke(); R[P] = 1
     ticks.append(sum(p[1] for p in m.profile()))
 print('RES', heap, m.arena_size, len(m.profile()), ' '.join(str(t) for t in ticks))
+print('CORES', m.cores, sum(1 for p in m.profile() if p[2] == 2))
 """
 
 
-def run_model(firmware, model_path, workdir, lean=False):
+def run_model(firmware, model_path, workdir, lean=False, cores=1):
     stage = workdir / "romfs"
     if stage.exists():
         shutil.rmtree(stage)
@@ -96,8 +97,9 @@ def run_model(firmware, model_path, workdir, lean=False):
             t.enter_raw_repl(soft_reset=False)
             emu.marks()  # discard
             t0 = time.monotonic()
+            args = (', lean=True' if lean else '') + (', cores=%d' % cores if cores else '')
             out, err = t.exec_raw(BOARD_SCRIPT.replace('REPEAT_N', str(REPEAT)).replace(
-                'LEAN_ARG', ', lean=True' if lean else ''), timeout=1800)
+                'MODEL_ARGS', args), timeout=1800)
             row["wall_s"] = round(time.monotonic() - t0, 2)
             marks = emu.marks()
         finally:
@@ -119,6 +121,10 @@ def run_model(firmware, model_path, workdir, lean=False):
             row["arena_bytes"] = int(f[2])
             row["ops"] = int(f[3])
             row["profile_cycles"] = [int(x) for x in f[4:]]
+        if line.startswith("CORES "):
+            f = line.split()
+            row["cores"] = int(f[1])
+            row["ops_on_2_cores"] = int(f[2])
     if "profile_cycles" not in row:
         row["error"] = "no result: " + out[-200:]
         return row
@@ -161,6 +167,9 @@ def main(argv=None):
                     % ", ".join(DEFAULT_MODELS))
     ap.add_argument("--out", default=str(TOP / "build" / "bench"))
     ap.add_argument("--lean", action="store_true", help="load models with tflm.Model(..., lean=True)")
+    ap.add_argument("--cores", type=int, choices=[0, 1, 2], default=1,
+                    help="tflm.Model(..., cores=N): 1 (default) or 2 (core 1 takes a share of each conv, "
+                         "depthwise and fully connected op); 0: the firmware's default")
     ap.add_argument("--name", default="rp2040", help="output file names: OUT/NAME.md and OUT/NAME.json")
     a = ap.parse_args(argv)
 
@@ -183,7 +192,7 @@ def main(argv=None):
                 rows.append({"model": mp.stem, "error": "missing"})
                 continue
             print("bench_rp2040: %s ..." % mp.stem, file=sys.stderr, flush=True)
-            rows.append(run_model(a.firmware, mp, pathlib.Path(tmp), lean=a.lean))
+            rows.append(run_model(a.firmware, mp, pathlib.Path(tmp), lean=a.lean, cores=a.cores))
 
     lines = ["# Cycles per inference on the emulated RP2040 (rp2040js)", ""]
     lines.append("| model | model bytes (ROMFS) | ops | cycles/invoke (emulator) | profile() cycles "
@@ -218,6 +227,7 @@ def main(argv=None):
     table = "\n".join(lines) + "\n"
     (out_dir / (a.name + ".md")).write_text(table)
     (out_dir / (a.name + ".json")).write_text(json.dumps({"firmware": fw, "baseline": base, "lean": a.lean,
+                                                      "cores": a.cores,
                                                       "models": rows}, indent=1))
     print(table)
     # A model the engine rejects is a row of the table; a board that crashed or

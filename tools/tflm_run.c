@@ -1,7 +1,7 @@
 // tflm_run: run a .tflite model on the host engine.
 //
 //   tflm_run MODEL.tflite [-i IN.bin]... [-o OUT.bin]... [--dump DIR]
-//            [--arena N] [--repeat N] [--lean] [--list]
+//            [--arena N] [--repeat N] [--lean] [--cores 2] [--list]
 //   tflm_run --ops            (the supported ops of this build)
 //
 // Reads each input tensor's raw bytes from the -i files in order, writes each
@@ -40,7 +40,21 @@ static void print_tensor_json(const tflm_model_t *m, int32_t idx) {
     printf("],\"bytes\":%u,\"scale\":%.9g,\"zero_point\":%d}", ti.bytes, (double)ti.scale, (int)ti.zero_point);
 }
 
+// --cores 2: a stand-in second core that runs its part at once, before the
+// caller's part, so the split ops prove their parts independent (the output
+// must not change with the order the parts run in).
+static int worker_start(void *ctx, void (*fn)(void *arg), void *arg) {
+    (void)ctx;
+    fn(arg);
+    return 0;
+}
+
+static void worker_wait(void *ctx) {
+    (void)ctx;
+}
+
 int main(int argc, char **argv) {
+    int cores = 1;
     const char *model_path = NULL, *dump = NULL;
     const char *ins[64], *outs[64];
     int n_ins = 0, n_outs = 0, repeat = 1, list = 0;
@@ -59,6 +73,14 @@ int main(int argc, char **argv) {
             repeat = atoi(argv[++a]);
         } else if (!strcmp(argv[a], "--lean")) {
             plan_flags |= TFLM_PLAN_LEAN;
+        } else if (!strcmp(argv[a], "--cores") && a + 1 < argc) {
+            cores = atoi(argv[++a]);
+            if (cores != 1 && cores != 2) {
+                die("--cores must be 1 or 2", argv[a]);
+            }
+            if (cores == 2) {
+                plan_flags |= TFLM_PLAN_DUAL;
+            }
         } else if (!strcmp(argv[a], "--list")) {
             list = 1;
         } else if (!strcmp(argv[a], "--ops")) {
@@ -70,9 +92,11 @@ int main(int argc, char **argv) {
             printf("]}\n");
             return 0;
         } else if (!strcmp(argv[a], "-h") || !strcmp(argv[a], "--help")) {
-            printf("usage: tflm_run MODEL.tflite [-i IN.bin]... [-o OUT.bin]... [--dump DIR] [--arena N] [--repeat N] [--lean] [--list] | --ops\n"
+            printf("usage: tflm_run MODEL.tflite [-i IN.bin]... [-o OUT.bin]... [--dump DIR] [--arena N] [--repeat N] [--lean] [--cores 2] [--list] | --ops\n"
                 "  runs the model on the host engine; prints one JSON line (arena_bytes, ops, inputs, outputs)\n"
                 "  --lean: recompute per-channel factors at each invoke (smaller arena, a little slower)\n"
+                "  --cores 2: plan for two cores and split conv/depthwise/fully-connected ops in two parts\n"
+                "             (run one after the other here, the second core's part first)\n"
                 "  example: tflm_run person_detect.tflite -i image.bin -o scores.bin\n");
             return 0;
         } else if (argv[a][0] != '-' && !model_path) {
@@ -111,6 +135,10 @@ int main(int argc, char **argv) {
     static tflm_interp_t ip;
     if (tflm_interp_init_ex(&ip, &m, plan_flags, arena, size) != TFLM_OK) {
         die_err("cannot prepare model", &ip.err);
+    }
+    static const tflm_worker_t seq_worker = { worker_start, worker_wait, NULL };
+    if (cores == 2) {
+        ip.worker = &seq_worker;
     }
     if ((uint32_t)n_ins > m.n_inputs) {
         die("more -i files than model inputs", NULL);
@@ -156,7 +184,8 @@ int main(int argc, char **argv) {
         tflm_model_tensor_info(&m, t, &ti);
         write_file(outs[k], tflm_interp_tensor_data(&ip, t), ti.bytes);
     }
-    printf("{\"arena_bytes\":%u,\"arena_head\":%u,\"arena_tail\":%u,\"ops\":%u,\"op_names\":[", needed, ip.head, ip.tail, m.n_ops);
+    printf("{\"arena_bytes\":%u,\"arena_head\":%u,\"arena_tail\":%u,\"cores\":%d,\"par_runs\":%u,\"par_single\":%u,"
+        "\"ops\":%u,\"op_names\":[", needed, ip.head, ip.tail, cores, ip.par_runs, ip.par_single, m.n_ops);
     for (uint32_t i = 0; i < m.n_ops; i++) {
         tflm_op_info_t oi;
         tflm_model_op_info(&m, i, &oi);

@@ -52,5 +52,16 @@ if(EXISTS ${TFLM_PORT_SRC})
     target_compile_definitions(usermod_tflm INTERFACE TFLM_HAVE_PORT_CLOCK=1)
 endif()
 
+# A second core for the engine: <repo>/ports/<port>/tflm_cores.c, compiled
+# with the port's own headers (pico-sdk's multicore API on rp2).
+set(TFLM_CORES_SRC ${TFLM_MOD_DIR}/../ports/${TFLM_PORT}/tflm_cores.c)
+if(EXISTS ${TFLM_CORES_SRC} AND NOT TFLM_CORES EQUAL 1)
+    target_sources(usermod_tflm INTERFACE ${TFLM_CORES_SRC})
+    target_compile_definitions(usermod_tflm INTERFACE TFLM_HAVE_PORT_CORES=1)
+    if(MICROPY_PORT_DIR)
+        target_include_directories(usermod_tflm INTERFACE ${MICROPY_PORT_DIR})
+    endif()
+endif()
+
 target_link_libraries(usermod_tflm INTERFACE tflm_engine)
 target_link_libraries(usermod INTERFACE usermod_tflm)

@@ -1,6 +1,6 @@
 // tflm: MicroPython module over the tflm engine.
 //
-//   m = tflm.Model(path_or_buffer, arena_size=None)
+//   m = tflm.Model(path_or_buffer, arena_size=None, *, lean=False, cores=None)
 //   m.input(0)[:] = x; m.invoke(); y = m.output(0).dequantize()
 //
 // The engine never allocates and never raises: this file asks it for sizes,
@@ -156,15 +156,39 @@ static void load_path(tflm_model_obj_t *o, mp_obj_t path, const uint8_t **buf, s
 
 // ---- Model -------------------------------------------------------------------
 
+// Cores a Model uses unless told otherwise: both where the port has a second
+// core for the engine (rp2), else one.
+#if TFLM_HAVE_PORT_CORES
+#define TFLM_CORES_MAX 2
+#else
+#define TFLM_CORES_MAX 1
+#endif
+
 static mp_obj_t model_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *all_args) {
-    enum { ARG_model, ARG_arena_size, ARG_lean };
+    enum { ARG_model, ARG_arena_size, ARG_lean, ARG_cores };
     static const mp_arg_t allowed_args[] = {
         { MP_QSTR_model, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
         { MP_QSTR_arena_size, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
         { MP_QSTR_lean, MP_ARG_KW_ONLY | MP_ARG_BOOL, {.u_bool = false} },
+        { MP_QSTR_cores, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
     };
     mp_arg_val_t args[MP_ARRAY_SIZE(allowed_args)];
     mp_arg_parse_all_kw_array(n_args, n_kw, all_args, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
+
+    // cores=2 splits the heavy ops with the chip's second core (the plan
+    // keeps their small per-core scratch twice); None: as many as the port has.
+    mp_int_t cores = TFLM_CORES_MAX;
+    if (args[ARG_cores].u_obj != mp_const_none) {
+        if (!mp_obj_is_small_int(args[ARG_cores].u_obj)) {
+            mp_raise_TypeError(MP_ERROR_TEXT("cores must be 1, 2 or None"));
+        }
+        cores = MP_OBJ_SMALL_INT_VALUE(args[ARG_cores].u_obj);
+        if (cores < 1 || cores > TFLM_CORES_MAX) {
+            mp_raise_msg_varg(&mp_type_ValueError,
+                MP_ERROR_TEXT("cores=%d: this firmware runs models on at most %d core(s); pass cores=1 or leave it out"),
+                (int)cores, TFLM_CORES_MAX);
+        }
+    }
 
     mp_int_t arena_req = -1;
     mp_obj_t a = args[ARG_arena_size].u_obj;
@@ -235,7 +259,7 @@ static mp_obj_t model_make_new(const mp_obj_type_t *type, size_t n_args, size_t 
     uint32_t needed = 0;
     // lean=True: per-channel factors are recomputed at each invoke in the
     // op's scratch instead of being kept (smaller arena, a little slower).
-    const uint32_t plan = args[ARG_lean].u_bool ? TFLM_PLAN_LEAN : 0u;
+    const uint32_t plan = (args[ARG_lean].u_bool ? TFLM_PLAN_LEAN : 0u) | (cores == 2 ? TFLM_PLAN_DUAL : 0u);
     tflm_status_t st = tflm_interp_measure_ex(&o->model, plan, work, ws, &needed, &err);
     free_aligned(work_block, ws, work);
     if (st != TFLM_OK) {
@@ -290,8 +314,9 @@ static void print_io(const mp_print_t *print, const tflm_model_t *m, const char 
 static void model_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kind_t kind) {
     tflm_model_obj_t *o = MP_OBJ_TO_PTR(self_in);
     const tflm_model_t *m = &o->model;
-    mp_printf(print, "<Model: %u ops, arena %u bytes%s, model %u bytes %s",
+    mp_printf(print, "<Model: %u ops, arena %u bytes%s%s, model %u bytes %s",
         (unsigned)m->n_ops, (unsigned)tflm_interp_arena_used(&o->interp), o->interp.lean ? " (lean)" : "",
+        o->interp.dual ? ", 2 cores" : "",
         (unsigned)m->len, o->copy ? "(copied)" : "(in place)");
     for (uint32_t k = 0; k < m->n_inputs; k++) {
         print_io(print, m, "input", k, tflm_model_input(m, k));
@@ -358,7 +383,17 @@ static mp_obj_t model_output(mp_obj_t self_in, mp_obj_t index_in) {
 static MP_DEFINE_CONST_FUN_OBJ_2(model_output_obj, model_output);
 
 static void model_run(tflm_model_obj_t *o) {
+    #if TFLM_HAVE_PORT_CORES
+    // The second core for this invoke only (NULL while a _thread holds it).
+    o->interp.worker = o->interp.dual ? tflm_port_worker_begin() : NULL;
     tflm_status_t st = tflm_interp_invoke(&o->interp);
+    if (o->interp.worker != NULL) {
+        tflm_port_worker_end();
+        o->interp.worker = NULL;
+    }
+    #else
+    tflm_status_t st = tflm_interp_invoke(&o->interp);
+    #endif
     if (st != TFLM_OK) {
         if (o->interp.err.status == TFLM_OK) {
             o->interp.err.status = st;
@@ -424,15 +459,18 @@ static mp_obj_t op_name_obj(const tflm_model_t *m, uint32_t i) {
     return mp_obj_new_str(oi.name, oi.name_len);
 }
 
-// profile(): [(op name, ticks), ...] of the last invoke; ticks are in units
-// of 1 / tflm.TICKS_HZ seconds (0 when the port has no clock).
+// profile(): [(op name, ticks, cores), ...] of the last invoke; ticks are
+// in units of 1 / tflm.ticks_hz() seconds (0 when the port has no clock);
+// cores is 2 for an op split with the second core, else 1 (also when the
+// model has cores=2 but a _thread held the second core).
 static mp_obj_t model_profile(mp_obj_t self_in) {
     tflm_model_obj_t *o = MP_OBJ_TO_PTR(self_in);
     const tflm_model_t *m = &o->model;
     mp_obj_t list = mp_obj_new_list(0, NULL);
     for (uint32_t i = 0; i < m->n_ops; i++) {
-        mp_obj_t pair[2] = { op_name_obj(m, i), mp_obj_new_int_from_uint(tflm_interp_op_ticks(&o->interp, i)) };
-        mp_obj_list_append(list, mp_obj_new_tuple(2, pair));
+        mp_obj_t item[3] = { op_name_obj(m, i), mp_obj_new_int_from_uint(tflm_interp_op_ticks(&o->interp, i)),
+            MP_OBJ_NEW_SMALL_INT(tflm_interp_op_cores(&o->interp, i)) };
+        mp_obj_list_append(list, mp_obj_new_tuple(3, item));
     }
     return list;
 }
@@ -461,6 +499,9 @@ static void model_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
             break;
         case MP_QSTR_arena_size:
             dest[0] = mp_obj_new_int_from_uint(o->arena_size);
+            break;
+        case MP_QSTR_cores:
+            dest[0] = MP_OBJ_NEW_SMALL_INT(o->interp.dual ? 2 : 1);
             break;
         case MP_QSTR_ops: {
             mp_obj_tuple_t *t = MP_OBJ_TO_PTR(mp_obj_new_tuple(o->model.n_ops, NULL));
@@ -525,6 +566,8 @@ static const mp_rom_map_elem_t tflm_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_Tensor), MP_ROM_PTR(&tflm_type_tensor) },
     { MP_ROM_QSTR(MP_QSTR_ops), MP_ROM_PTR(&tflm_ops_obj) },
     { MP_ROM_QSTR(MP_QSTR_ticks_hz), MP_ROM_PTR(&tflm_ticks_hz_obj) },
+    // Cores a Model uses by default (the most this firmware can use).
+    { MP_ROM_QSTR(MP_QSTR_CORES), MP_ROM_INT(TFLM_CORES_MAX) },
 };
 static MP_DEFINE_CONST_DICT(tflm_module_globals, tflm_module_globals_table);
 

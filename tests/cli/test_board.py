@@ -53,10 +53,11 @@ def test_inspect_arena_equals_firmware(pico, cnn):
     tflm("deploy", model, "--port", pico)
     j = tflm("inspect", model, "--json", "--port", pico).json()
     board = tflm("run", model, "--input", TOP / "build" / "cli-test" / "x0.npy", "--port", pico, "--json").json()
-    if j["arena_bytes"] != board["arena_bytes"] and firmware_stale():
+    # The Pico plans for both cores by default (tflm.Model(..., cores=2)).
+    if j["arena_bytes_dual"] != board["arena_bytes"] and firmware_stale():
         unavailable("build/rp2/firmware.uf2 is older than the engine sources (make rp2): arena %d on the "
-                    "board, %d from the host runner" % (board["arena_bytes"], j["arena_bytes"]))
-    assert j["arena_bytes"] == board["arena_bytes"]  # m.arena_size on the Pico
+                    "board, %d from the host runner" % (board["arena_bytes"], j["arena_bytes_dual"]))
+    assert j["arena_bytes_dual"] == board["arena_bytes"]  # m.arena_size on the Pico
     v = j["fits"]["rp2040"]
     assert v["free_heap_source"] == "measured on the board" and 200000 < v["free_heap"] < 264 * 1024
 
@@ -116,6 +117,24 @@ def test_bench_emulator(cnn):
     if j["arena_bytes"] != host_arena and firmware_stale():
         unavailable("build/rp2/firmware.uf2 is older than the engine sources (make rp2)")
     assert j["arena_bytes"] == host_arena
+    assert all(o["cores"] == 1 for o in j["ops"])
+
+
+def test_bench_emulator_two_cores(cnn):
+    """--cores 2: the conv and the dense layer split with core 1; fewer cycles than one core."""
+    model, _ = cnn
+    if not (TOP / "build" / "rp2" / "firmware.uf2").exists():
+        unavailable("no Pico firmware (make rp2)")
+    one = tflm("bench", model, "--emulator", "rp2040", "--json", "--repeat", "1").json()
+    r = tflm("bench", model, "--emulator", "rp2040", "--cores", "2", "--json", "--repeat", "1")
+    assert r.rc == 0, r.err
+    j = r.json()
+    assert j["cores"] == 2 and j["cycles"] == j["total_ticks"] > 0
+    assert [o["cores"] for o in j["ops"] if o["name"] in ("CONV_2D", "FULLY_CONNECTED")] == [2, 2]
+    conv = [o for o in j["ops"] if o["name"] == "CONV_2D"][0]
+    conv1 = [o for o in one["ops"] if o["name"] == "CONV_2D"][0]
+    assert conv["ticks"] < conv1["ticks"]
+    assert j["arena_bytes"] == tflm("inspect", model, "--json").json()["arena_bytes_dual"]
 
 
 def test_emulate_exec(cnn, data):

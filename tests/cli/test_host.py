@@ -87,6 +87,10 @@ def test_inspect_arena_equals_host_runner(cnn, runner):
     assert j["arena_bytes_lean"] == lean["arena_bytes"]
     # The conv's per-channel factors move from the persistent region to its scratch.
     assert j["arena_bytes_lean"] < j["arena_bytes"]
+    dual = json.loads(subprocess.run([str(runner), str(model), "--cores", "2"], capture_output=True, text=True).stdout)
+    # Two cores: the conv's 3x3x1 window patch twice.
+    assert j["arena_bytes_dual"] == dual["arena_bytes"]
+    assert j["arena_bytes"] < j["arena_bytes_dual"] <= j["arena_bytes"] + 16
 
 
 def test_inspect_text(cnn):
@@ -218,7 +222,7 @@ def test_json_keys_stable(cnn, data):
     model, _ = cnn
     j = tflm("inspect", model, "--json").json()
     assert set(j) >= {"model", "model_bytes", "inputs", "outputs", "ops", "n_ops", "macs", "param_bytes",
-                      "arena_bytes", "arena_bytes_lean", "fits", "unsupported", "error"}
+                      "arena_bytes", "arena_bytes_lean", "arena_bytes_dual", "fits", "unsupported", "error"}
     assert set(j["fits"]) == {"rp2040", "nrf52840"}
     assert set(j["ops"][0]) == {"index", "name", "version", "supported", "macs"}
     assert "measured" in j["fits"]["nrf52840"]["free_heap_source"]

@@ -10,7 +10,7 @@ print(all(type(o) is str for o in ops))
 buf = env.read("hello_world_int8.tflite")
 m = tflm.Model(buf)
 # (the arena size is checked against the host engine in tflm_oracle_*.py)
-print(repr(m).replace(" %d bytes," % m.arena_used, " N bytes,"))
+print(repr(m).replace(" %d bytes," % m.arena_used, " N bytes,").replace(" bytes, 2 cores,", " bytes,"))
 print(type(m).__name__, len(m.inputs), len(m.outputs), m.ops)
 print(m.arena_used == m.arena_size, m.arena_used > 0)
 
@@ -50,9 +50,13 @@ mv[0] = -20
 m.invoke()
 print(o[0])
 
-# profile(): one (op name, ticks) pair per op of the last invoke.
+# profile(): one (op name, ticks, cores) triple per op of the last invoke.
 p = m.profile()
-print(len(p), [name for name, ticks in p], all(type(ticks) is int and ticks >= 0 for name, ticks in p))
+print(len(p), [name for name, ticks, cores in p], all(type(ticks) is int and ticks >= 0 for name, ticks, cores in p))
+# cores: 1, or 2 for an op split with the second core: with a two-core plan
+# (the default on the Pico) the 16-unit layers split, the 1-unit one cannot.
+print(m.cores in (1, 2), m.cores == tflm.CORES,
+      [cores for name, ticks, cores in p] == ([2, 2, 1] if m.cores == 2 else [1, 1, 1]))
 print(type(tflm.ticks_hz()) is int)
 
 # Explicit arena size: at least what the model needs.
@@ -76,7 +80,7 @@ print(mp.predict([1.5])[0] == m.predict([1.5])[0], mp.ops == m.ops)
 
 # Two inputs, one output.
 a = tflm.Model(env.read("simple_add_model.tflite"))
-print(repr(a).replace(" %d bytes," % a.arena_used, " N bytes,"))
+print(repr(a).replace(" %d bytes," % a.arena_used, " N bytes,").replace(" bytes, 2 cores,", " bytes,"))
 print([x.shape for x in a.inputs], [x.dtype for x in a.outputs])
 r = a.predict((0.5, -0.25))
 print(type(r).__name__, len(r), "%.2f %.2f" % (r[0], r[len(r) - 1]))

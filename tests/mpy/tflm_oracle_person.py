@@ -12,4 +12,4 @@ except MemoryError:
     env.skip()
 # TFLM's labels: 0 = no person, 1 = person. The last vector is no_person.bmp.
 print("verdict for no_person.bmp:", ("no person", "person")[m.output(0).argmax()])
-print([n for n, t in m.profile()][:4], len(m.profile()))
+print([n for n, t, c in m.profile()][:4], len(m.profile()))

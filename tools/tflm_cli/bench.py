@@ -12,6 +12,7 @@ from .tensors import load_inputs
 
 EXAMPLE = """example:
   tflm bench model.tflite --emulator rp2040          # boots the emulated Pico, model in its ROMFS
+  tflm bench model.tflite --emulator rp2040 --cores 2 --json   # both RP2040 cores
   tflm bench model.tflite --port /dev/ttyACM0 --repeat 5 --json
   tflm bench model.tflite --emulator rp2040 --png profile.png
   tflm bench model.tflite --emulator m4 --json      # Cortex-M4 cycle estimate (make m4bench)
@@ -32,7 +33,8 @@ def add_parser(sub):
                        help="rp2040: boot the emulated Pico with the model in ROMFS; m4: the Cortex-M4 "
                        "instruction-trace cycle estimate (tools/emu/m4bench, as on the nRF52840)")
     p.add_argument("--cores", type=int, choices=[1, 2], default=1,
-                   help="cores to run on (2: the RP2040's second core; not available yet)")
+                   help="cores to run on (2: the RP2040's second core takes a share of each conv, depthwise "
+                   "and fully connected op: tflm.Model(..., cores=2))")
     p.add_argument("--firmware", default=str(TOP / "build" / "rp2" / "firmware.uf2"),
                    help="firmware for --emulator (default: %(default)s)")
     p.add_argument("--input", "-i", action="append", metavar="FILE", help=".npy/.bin per model input")
@@ -56,7 +58,7 @@ if p is None:
     print('MISSING')
 else:
     gc.collect(); f0 = gc.mem_free()
-    m = tflm.Model(p)
+    m = tflm.Model(p, cores=%(cores)d)
     gc.collect(); heap = f0 - gc.mem_free()
     ins = %(ins)r
     def fill():
@@ -67,14 +69,14 @@ else:
             else:
                 t[:] = bytes((k * 37 + 11) & 255 for k in range(t.nbytes))
     fill(); m.invoke()
-    print('INFO', p, tflm.ticks_hz(), m.arena_size, heap, f0)
+    print('INFO', p, tflm.ticks_hz(), m.arena_size, heap, f0, m.cores)
     for r in range(%(repeat)d):
         fill(); m.invoke()
-        print('PROF', ' '.join('%%s:%%d' %% (n, t) for n, t in m.profile()))
+        print('PROF', ' '.join('%%s:%%d:%%d' %% (q[0], q[1], q[2]) for q in m.profile()))
 """
 
 
-def bench_on(port, name, raws, repeat, label):
+def bench_on(port, name, raws, repeat, label, cores=1):
     with boardmod.Board(port) as b:
         prog = Progress("bench %s on %s" % (name, label))
         import threading
@@ -83,8 +85,8 @@ def bench_on(port, name, raws, repeat, label):
 
         def go():
             try:
-                res["out"] = b.exec(BOARD_SCRIPT % {"name": name, "ins": list(raws or []), "repeat": repeat},
-                                    timeout=3600)
+                res["out"] = b.exec(BOARD_SCRIPT % {"name": name, "ins": list(raws or []), "repeat": repeat,
+                                                    "cores": cores}, timeout=3600)
             except BaseException as e:  # noqa: BLE001
                 res["err"] = e
         th = threading.Thread(target=go, daemon=True)
@@ -107,9 +109,9 @@ def parse(out, name, path):
         f = l.split()
         if f and f[0] == "INFO":
             info = {"board_path": f[1], "ticks_hz": int(f[2]), "arena_bytes": int(f[3]), "heap_bytes": int(f[4]),
-                    "free_heap_before": int(f[5])}
+                    "free_heap_before": int(f[5]), "cores": int(f[6])}
         elif f and f[0] == "PROF":
-            profs.append([(x.rsplit(":", 1)[0], int(x.rsplit(":", 1)[1])) for x in f[1:]])
+            profs.append([(x.rsplit(":", 2)[0], int(x.rsplit(":", 2)[1]), int(x.rsplit(":", 2)[2])) for x in f[1:]])
     if info is None or not profs:
         raise CliError("no profile from the board: %s" % (lines[-1] if lines else "(no output)"))
     return info, profs
@@ -126,9 +128,8 @@ def main(a):
     raws = load_inputs(a.input, info) if a.input else None
     if a.repeat < 1:
         raise CliError("--repeat must be at least 1")
-    if a.cores != 1:
-        raise CliError("--cores 2: inference on both RP2040 cores is not built yet (rp2040js emulates one "
-                       "core); use --cores 1")
+    if a.cores != 1 and a.emulator == "m4":
+        raise CliError("--cores 2: the Cortex-M4 target (nRF52840) has one core; use --cores 1")
     if a.emulator == "m4":
         return bench_m4(a, info, raws)
     if a.emulator:
@@ -136,19 +137,19 @@ def main(a):
         out, label = bench_emulated(a, name, raws)
     else:
         port = boardmod.find_port(a.port)
-        out = bench_on(port, name, raws, a.repeat, port)
+        out = bench_on(port, name, raws, a.repeat, port, a.cores)
         label = port
     binfo, profs = parse(out, name, a.model)
     hz = binfo["ticks_hz"] or 0
     ops = []
-    for i, (opname, _) in enumerate(profs[0]):
+    for i, (opname, _, _) in enumerate(profs[0]):
         ticks = int(statistics.median(p[i][1] for p in profs))
-        ops.append({"index": i, "name": opname, "ticks": ticks,
+        ops.append({"index": i, "name": opname, "ticks": ticks, "cores": profs[-1][i][2],
                     "us": round(ticks * 1e6 / hz, 1) if hz else None, "macs": info.macs(i)})
     total = sum(o["ticks"] for o in ops)
     for o in ops:
         o["percent"] = round(100.0 * o["ticks"] / total, 2) if total else 0.0
-    res = {"model": os.path.abspath(a.model), "board": label, "repeat": a.repeat, "cores": 1,
+    res = {"model": os.path.abspath(a.model), "board": label, "repeat": a.repeat,
            "cycles": total if label == "emulated rp2040" else None, "ops": ops, "total_ticks": total,
            "total_us": round(total * 1e6 / hz, 1) if hz else None}
     res.update(binfo)
@@ -233,7 +234,7 @@ def bench_emulated(a, name, raws):
             raise CliError("emulator: %s" % str(e).splitlines()[0])
         prog.done()
         try:
-            out = bench_on(emu.pty, name, raws, a.repeat, "emulated rp2040")
+            out = bench_on(emu.pty, name, raws, a.repeat, "emulated rp2040", a.cores)
             if emu.faults:
                 raise CliError("emulator: firmware fault %r" % (emu.faults[0],))
         finally:

@@ -11,9 +11,9 @@ from .common import CliError
 # 236,048 B = 34,288 B); flash minus ~434 KB of firmware (the Pico image's size) leaves
 # ~576 KB, counted as 512 KB for the model either way. `--port` measures a real board.
 BOARDS = {
-    "rp2040": {"ram": 264 * 1024, "free_heap": 236048, "fat_bytes": 960 * 1024, "romfs_bytes": 512 * 1024,
+    "rp2040": {"ram": 264 * 1024, "free_heap": 236048, "cores": 2, "fat_bytes": 960 * 1024, "romfs_bytes": 512 * 1024,
                "source": "measured on RPI_PICO_TFLM firmware (gc.mem_free at the REPL)"},
-    "nrf52840": {"ram": 256 * 1024, "free_heap": 227840, "fat_bytes": 128 * 1024, "romfs_bytes": 336 * 1024,
+    "nrf52840": {"ram": 256 * 1024, "free_heap": 227840, "cores": 1, "fat_bytes": 128 * 1024, "romfs_bytes": 336 * 1024,
                  "source": "measured on the XIAO_NRF52840_SENSE firmware in the board model (gc.mem_free at the REPL)"},
 }
 # Heap a loaded tflm.Model takes besides its arena and (FAT) its file: measured ~230 B

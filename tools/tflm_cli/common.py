@@ -262,10 +262,11 @@ def registry_ops():
     return set(json.loads(out)["ops"])
 
 
-def host_info(model_path, lean=False):
+def host_info(model_path, lean=False, cores=1):
     """The host runner's JSON line for a model (arena_bytes, ops, ...), or CliError.
-    lean: plan as tflm.Model(..., lean=True) does (derived data recomputed per invoke)."""
-    rc, out, err = runner([model_path] + (["--lean"] if lean else []))
+    lean: plan as tflm.Model(..., lean=True) does (derived data recomputed per invoke);
+    cores=2: plan as tflm.Model(..., cores=2) does (the default on the Pico)."""
+    rc, out, err = runner([model_path] + (["--lean"] if lean else []) + (["--cores", "2"] if cores == 2 else []))
     if rc != 0:
         raise CliError(runner_error_line(err))
     return json.loads(out.strip().splitlines()[-1])

@@ -35,13 +35,16 @@ def analyse(path, boards=None, free_heap=None):
            "inputs": info.io("inputs"), "outputs": info.io("outputs"),
            "ops": ops, "n_ops": len(ops), "macs": sum(o["macs"] for o in ops), "param_bytes": info.param_bytes,
            "unsupported": sorted({o["name"] for o in ops if not o["supported"]}),
-           "arena_bytes": None, "arena_bytes_lean": None, "error": None}
+           "arena_bytes": None, "arena_bytes_lean": None, "arena_bytes_dual": None, "error": None}
     try:
         res["arena_bytes"] = host_info(path)["arena_bytes"]
         res["arena_bytes_lean"] = host_info(path, lean=True)["arena_bytes"]
+        res["arena_bytes_dual"] = host_info(path, cores=2)["arena_bytes"]
     except CliError as e:
         res["error"] = str(e)
-    res["fits"] = {b: boardmod.verdict(b, res["arena_bytes"], len(info.data),
+    # A board with two cores plans for both by default (tflm.Model(..., cores=2)).
+    res["fits"] = {b: boardmod.verdict(b, res["arena_bytes_dual"] if boardmod.BOARDS[b].get("cores", 1) == 2
+                                       else res["arena_bytes"], len(info.data),
                                        free_heap if free_heap is not None else None)
                    for b in (boards or sorted(boardmod.BOARDS))}
     return res, info
@@ -68,8 +71,10 @@ def print_text(res):
                                            "yes" if o["supported"] else "UNSUPPORTED", "{:,}".format(o["macs"])))
     print("total: %d ops, %s MACs" % (res["n_ops"], "{:,}".format(res["macs"])))
     if res["arena_bytes"] is not None:
-        print("arena: %s bytes (exact, our planner, 32-bit target); %s with tflm.Model(..., lean=True)" % (
-            "{:,}".format(res["arena_bytes"]), "{:,}".format(res["arena_bytes_lean"])))
+        print("arena: %s bytes (exact, our planner, 32-bit target); %s with tflm.Model(..., lean=True); "
+              "%s planned for two cores (cores=2, the Pico's default)" % (
+                  "{:,}".format(res["arena_bytes"]), "{:,}".format(res["arena_bytes_lean"]),
+                  "{:,}".format(res["arena_bytes_dual"])))
     else:
         print("arena: - (%s)" % res["error"])
     print("")

@@ -116,7 +116,25 @@ typedef struct {
     uint8_t ready;
     uint8_t measuring;          // internal
     uint8_t lean;               // planned with TFLM_PLAN_LEAN
+    uint8_t dual;               // planned with TFLM_PLAN_DUAL
+    const struct tflm_worker *worker; // a second core for this invoke, or NULL (see below)
+    uint32_t par_runs;          // parts run on the worker during the last invoke
+    uint32_t par_single;        // splittable ops the last invoke ran on one core
 } tflm_interp_t;
+
+// A second core that takes a share of the heavy ops (conv, depthwise, fully
+// connected). start(ctx, fn, arg) begins fn(arg) on the worker and returns 0,
+// or returns -1 when it cannot (the caller then runs fn itself); wait(ctx)
+// returns once that fn has returned. Set ip->worker before an invoke (NULL:
+// one core); the plan must have TFLM_PLAN_DUAL for ops to split (it reserves
+// a second copy of their small per-core scratch). Ops split their output
+// into two parts that touch disjoint output bytes, so the bytes out are
+// those of one core whatever the timing.
+typedef struct tflm_worker {
+    int (*start)(void *ctx, void (*fn)(void *arg), void *arg);
+    void (*wait)(void *ctx);
+    void *ctx;
+} tflm_worker_t;
 
 // Plan flags (tflm_interp_measure_ex / tflm_interp_init_ex).
 // TFLM_PLAN_LEAN: values kernels derive from the model (per-channel
@@ -124,6 +142,9 @@ typedef struct {
 // inside the op's scratch instead of being kept for the life of the
 // interpreter: a smaller arena for a few percent more time per invoke.
 #define TFLM_PLAN_LEAN (1u << 0)
+// TFLM_PLAN_DUAL: room for two cores (each splittable op gets its per-core
+// scratch twice: a few hundred bytes to a few KB).
+#define TFLM_PLAN_DUAL (1u << 1)
 
 // Working bytes tflm_interp_measure needs (the interpreter's per-tensor and
 // per-op tables; always <= the arena size it will report).
@@ -179,6 +200,8 @@ tflm_status_t tflm_model_op_info(const tflm_model_t *m, uint32_t op, tflm_op_inf
 tflm_status_t tflm_model_op_io(const tflm_model_t *m, uint32_t op, int32_t *ins, uint32_t *n_in, int32_t *outs, uint32_t *n_out, uint32_t max);
 // Cycles (or clock ticks) of op i in the last invoke.
 uint32_t tflm_interp_op_ticks(const tflm_interp_t *ip, uint32_t op);
+// Cores op ran on in the last invoke: 2 when it was split with the worker, else 1.
+uint32_t tflm_interp_op_cores(const tflm_interp_t *ip, uint32_t op);
 
 // Supported op registry.
 uint32_t tflm_registry_count(void);

@@ -51,7 +51,8 @@ typedef struct tflm_rt_node {
                          // plan) or at the start of the scratch (lean plan)
     int32_t ov_delta;    // tflm_allow_overlap: output 0 may start at input 0's
                          // offset + ov_delta or lower (TFLM_NO_OVERLAP: never)
-    uint16_t reg;        // registry index
+    uint8_t reg;         // registry index (the registry has < 256 entries)
+    uint8_t cores;       // cores this op ran on in the last invoke (1 or 2)
     uint8_t n_in, n_out;
 } tflm_rt_node_t;
 

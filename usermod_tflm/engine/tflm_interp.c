@@ -235,6 +235,31 @@ int tflm_plan_lean(const tflm_node_t *node) {
     return node->ip->lean;
 }
 
+int tflm_plan_dual(const tflm_node_t *node) {
+    return node->ip->dual;
+}
+
+int tflm_par_ready(const tflm_node_t *node) {
+    return node->ip->dual && node->ip->worker != NULL && !node->ip->measuring;
+}
+
+void tflm_par_run(tflm_node_t *node, void (*fn)(void *arg), void *a0, void *a1) {
+    tflm_interp_t *ip = node->ip;
+    const tflm_worker_t *w = tflm_par_ready(node) ? ip->worker : NULL;
+    if (w != NULL && w->start(w->ctx, fn, a1) == 0) {
+        fn(a0);
+        w->wait(w->ctx);
+        ip->par_runs++;
+        return;
+    }
+    fn(a0);
+    fn(a1);
+}
+
+void tflm_par_single(tflm_node_t *node) {
+    node->ip->par_single++;
+}
+
 tflm_status_t tflm_measure_done(tflm_node_t *node) {
     return node->ip->measuring ? TFLM_OK : (node->ip->err.status != TFLM_OK ? node->ip->err.status : TFLM_ERR_EVAL);
 }
@@ -743,7 +768,7 @@ static tflm_status_t setup_tables(tflm_interp_t *ip) {
             }
             return TFLM_ERR_UNSUPPORTED_OP;
         }
-        n->reg = (uint16_t)r;
+        n->reg = (uint8_t)r;
         for (uint32_t k = 0; k < nin; k++) {
             int32_t x = idx_at(m, n->in, k);
             if (x < 0) {
@@ -873,6 +898,7 @@ tflm_status_t tflm_interp_measure_ex(const tflm_model_t *m, uint32_t flags, void
     memset(&ip, 0, sizeof(ip));
     ip.model = m;
     ip.lean = (flags & TFLM_PLAN_LEAN) != 0;
+    ip.dual = (flags & TFLM_PLAN_DUAL) != 0;
     *needed = 0;
     if (work_len < table_bytes(m) || ((uintptr_t)work & (TFLM_ALIGN - 1)) != 0) {
         set_err(&ip, TFLM_ERR_ARENA_TOO_SMALL, -1, -1, "measure needs tflm_interp_work_size() aligned bytes");
@@ -918,6 +944,7 @@ tflm_status_t tflm_interp_init_ex(tflm_interp_t *ip, const tflm_model_t *m, uint
     memset(ip, 0, sizeof(*ip));
     ip->model = m;
     ip->lean = (flags & TFLM_PLAN_LEAN) != 0;
+    ip->dual = (flags & TFLM_PLAN_DUAL) != 0;
     ip->err.op_index = -1;
     ip->err.tensor = -1;
     ip->err.builtin = -1;
@@ -984,11 +1011,14 @@ tflm_status_t tflm_interp_invoke_range(tflm_interp_t *ip, uint32_t from, uint32_
     if (to > m->n_ops) {
         to = m->n_ops;
     }
+    ip->par_runs = 0;
+    ip->par_single = 0;
     for (uint32_t i = from; i < to; i++) {
         uint32_t t0 = ip->clock ? ip->clock() : 0;
         // Lean plans fill derived data from the model's quantisation at
         // every eval: those views need the per-channel details.
         make_node(ip, i, &node, in, out, ip->lean && ip->n[i].derived_bytes != 0);
+        const uint32_t runs = ip->par_runs;
         tflm_status_t st = tflm_registry[ip->n[i].reg].eval(&node);
         if (st != TFLM_OK) {
             if (ip->err.status == TFLM_OK || ip->err.op_index != (int32_t)i) {
@@ -997,6 +1027,7 @@ tflm_status_t tflm_interp_invoke_range(tflm_interp_t *ip, uint32_t from, uint32_
             return st;
         }
         ip->n[i].ticks = ip->clock ? ip->clock() - t0 : 0;
+        ip->n[i].cores = ip->par_runs != runs ? 2u : 1u;
     }
     return TFLM_OK;
 }
@@ -1038,6 +1069,10 @@ void *tflm_interp_tensor_data(const tflm_interp_t *ip, int32_t index) {
 
 uint32_t tflm_interp_op_ticks(const tflm_interp_t *ip, uint32_t op) {
     return ip->ready && op < ip->model->n_ops ? ip->n[op].ticks : 0;
+}
+
+uint32_t tflm_interp_op_cores(const tflm_interp_t *ip, uint32_t op) {
+    return ip->ready && op < ip->model->n_ops && ip->n[op].cores == 2 ? 2u : 1u;
 }
 
 // ---- messages --------------------------------------------------------------

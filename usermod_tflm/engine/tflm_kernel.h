@@ -114,6 +114,17 @@ void *tflm_derived(tflm_node_t *node, uint32_t bytes, int *fill);
 void tflm_allow_overlap(tflm_node_t *node, uint32_t steps, uint32_t in_step, uint32_t out_step, uint32_t in_back);
 // The interpreter plans lean (kernels may pick smaller working sets).
 int tflm_plan_lean(const tflm_node_t *node);
+// The plan has room for two cores (TFLM_PLAN_DUAL): reserve per-core scratch twice.
+int tflm_plan_dual(const tflm_node_t *node);
+// A worker core is there for this eval (plan dual and ip->worker set).
+int tflm_par_ready(const tflm_node_t *node);
+// Runs fn(a1) on the worker while fn(a0) runs here, and returns when both
+// are done (a barrier). Without a worker: fn(a0), then fn(a1). The two calls
+// must write disjoint bytes and read nothing the other writes.
+void tflm_par_run(tflm_node_t *node, void (*fn)(void *arg), void *a0, void *a1);
+// An op that could have split ran on one core (the output overlaps its input
+// in a way parts cannot share): counted for profile().
+void tflm_par_single(tflm_node_t *node);
 // What a prepare returns after tflm_persist() gave NULL.
 tflm_status_t tflm_measure_done(tflm_node_t *node);
 // Record a failure with a static detail string and return st.

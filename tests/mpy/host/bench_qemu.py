@@ -43,7 +43,7 @@ for name in %r:
         t[:] = env.view("%%s.in%%d" %% (name, k))[:t.nbytes]
     m.invoke()
     p = m.profile()
-    print("BENCH", name, hz, m.arena_used, sum(t for n, t in p), " ".join("%%s:%%d" %% (n, t) for n, t in p))
+    print("BENCH", name, hz, m.arena_used, sum(t for n, t, c in p), " ".join("%%s:%%d" %% (n, t) for n, t, c in p))
     del m
 """
 

@@ -14,6 +14,7 @@ Writes to OUT_DIR (build/mpy/data):
   bad_version.tflite      hello_world_int8 with schema version 2
   <model>.arena           arena bytes our engine needs on the host
   <model>.arena_lean      the same with tflm.Model(..., lean=True)
+  <model>.arena_dual, .arena_lean_dual   the same planned for two cores (cores=2)
                           (build/host/tflm_run), when that runner exists: the
                           board must need exactly the same
 Vectors are seeded, so every run writes the same bytes. The MicroPython test
@@ -138,9 +139,13 @@ def write_vectors(out, name, n):
         r = subprocess.run([str(runner), str(MODELS / f"{name}.tflite")], capture_output=True, text=True)
         if r.returncode == 0:
             (out / f"{name}.arena").write_text(str(json.loads(r.stdout)["arena_bytes"]))
-        r = subprocess.run([str(runner), str(MODELS / f"{name}.tflite"), "--lean"], capture_output=True, text=True)
-        if r.returncode == 0:
-            (out / f"{name}.arena_lean").write_text(str(json.loads(r.stdout)["arena_bytes"]))
+        # The plans tflm.Model makes with lean=True and with cores=2 (the
+        # default on a two-core board).
+        for suffix, flags in (("_lean", ["--lean"]), ("_dual", ["--cores", "2"]),
+                              ("_lean_dual", ["--lean", "--cores", "2"])):
+            r = subprocess.run([str(runner), str(MODELS / f"{name}.tflite")] + flags, capture_output=True, text=True)
+            if r.returncode == 0:
+                (out / f"{name}.arena{suffix}").write_text(str(json.loads(r.stdout)["arena_bytes"]))
     print(f"  {name}: {len(cases)} vectors, {len(ins)} input(s), {len(outs)} output(s)")
 
 

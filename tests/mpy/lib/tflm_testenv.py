@@ -108,7 +108,8 @@ def _first_diff(a, b):
 def check_model(name, arena_size=None, lean=False):
     """Run every oracle vector of a model; print one line: vectors and result.
     lean: load with tflm.Model(..., lean=True); its arena is checked against
-    the host engine's lean plan (<name>.arena_lean)."""
+    the host engine's lean plan (<name>.arena_lean); a model planned for two
+    cores (m.cores == 2, the default on the Pico) against <name>.arena*_dual."""
     import gc
     import tflm
 
@@ -135,7 +136,7 @@ def check_model(name, arena_size=None, lean=False):
                 bad += 1
                 print("%s vector %d output %d byte %d: got %d, want %d" % (name, v, k, i, bytes(got[i:i + 1])[0], want[i]))
     print(name, n, "vectors", "bit-exact" if bad == 0 else "MISMATCH")
-    arena_file = name + (".arena_lean" if lean else ".arena")
+    arena_file = name + (".arena_lean" if lean else ".arena") + ("_dual" if getattr(m, "cores", 1) == 2 else "")
     if exists(arena_file):
         host = int(read(arena_file))
         if m.arena_used != host:

@@ -68,6 +68,8 @@ const tflm_op_reg_t tflm_registry[] = {
 #undef TFLM_CUSTOM_RESET
 
 const uint32_t tflm_registry_len = sizeof(tflm_registry) / sizeof(tflm_registry[0]) - 1;
+// The interpreter keeps registry indices in a byte (tflm_rt_node_t.reg).
+typedef char tflm_registry_size_check[sizeof(tflm_registry) / sizeof(tflm_registry[0]) <= 256 ? 1 : -1];
 
 uint32_t tflm_registry_count(void) {
     return tflm_registry_len;

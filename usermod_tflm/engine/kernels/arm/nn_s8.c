@@ -196,6 +196,24 @@ static NN_INLINE int8_t nn_requant(uint32_t acc, const tflm_nn_q8_t *q, int32_t 
     return (int8_t)tflm_clamp(v, q->act_min, q->act_max);
 }
 
+// Output row oy's pixels [*xa, *xe) inside the part's pixel range.
+static NN_INLINE void nn_part_row(const tflm_nn_part_t *pt, int32_t w, int32_t oy, int32_t *xa, int32_t *xe) {
+    const int32_t r0 = oy * w;
+    *xa = pt->p0 > r0 ? pt->p0 - r0 : 0;
+    *xe = pt->p1 < r0 + w ? pt->p1 - r0 : w;
+}
+
+// The requantisation and folded constants seen from channel c0 on.
+static NN_INLINE tflm_nn_q8_t nn_q_from(const tflm_nn_q8_t *q, int32_t c0) {
+    tflm_nn_q8_t r = *q;
+    if (q->per_ch) {
+        r.mult += c0;
+        r.shift += c0;
+    }
+    r.cbias += c0;
+    return r;
+}
+
 #if TFLM_ISA_DSP
 // ---------------------------------------------------------------------------
 // ARMv7E-M (DSP extension) kernels. A word of four int8 values b0..b3 is
@@ -746,8 +764,8 @@ static void conv_patch(const tflm_conv_geom_t *g, const int8_t *xb, int32_t iy0,
 // lie inside the input (read in place, one segment per filter row); border
 // pixels through the patch, in pairs too (a second patch on the stack) when
 // the receptive field has at most NN_PATCH2 bytes.
-static void nn_conv_dsp(const tflm_conv_geom_t *g, const tflm_nn_q8_t *q, const int8_t *in, const int8_t *filter,
-    int8_t *patch, int8_t *out) {
+static void nn_conv_dsp(const tflm_conv_geom_t *g, const tflm_nn_q8_t *q, const tflm_nn_part_t *pt,
+    const int8_t *in, const int8_t *filter, int8_t *patch, int8_t *out) {
     const int32_t C = g->in_c;
     const int32_t K = g->f_h * g->f_w * C;
     const int32_t out_c = g->out_c;
@@ -757,28 +775,30 @@ static void nn_conv_dsp(const tflm_conv_geom_t *g, const tflm_nn_q8_t *q, const 
     const int direct = pointwise || (g->dil_w == 1 && g->f_w * C >= 8);
     const int64_t span_h = (int64_t)(g->f_h - 1) * g->dil_h;
     const int64_t span_w = (int64_t)(g->f_w - 1) * g->dil_w;
-    const int once = out_c <= NN_RQ_CHUNK;
+    const int once = pt->c1 - pt->c0 <= NN_RQ_CHUNK;
     nn_rq_t rq[NN_RQ_CHUNK];
     // A second patch for small receptive fields (pairs of border pixels).
     int8_t patch2[NN_PATCH2];
-    if (once) {
-        nn_rq_make(q, 0, out_c, rq);
+    if (once && pt->c1 > pt->c0) {
+        nn_rq_make(q, pt->c0, pt->c1 - pt->c0, rq);
     }
-    for (int32_t b = 0; b < g->batches; ++b) {
+    for (int32_t b = 0; b < g->batches && pt->p1 > pt->p0; ++b) {
         const int8_t *xb = in + (size_t)b * (size_t)g->in_h * row;
-        for (int32_t oy = 0; oy < g->out_h; ++oy) {
+        for (int32_t oy = pt->p0 / g->out_w; oy <= (pt->p1 - 1) / g->out_w; ++oy) {
             const int32_t iy0 = oy * g->stride_h - g->pad_h;
             const int in_y = iy0 >= 0 && (int64_t)iy0 + span_h < g->in_h;
-            for (int32_t c0 = 0; c0 < out_c; c0 += NN_RQ_CHUNK) {
-                const int32_t n = out_c - c0 < NN_RQ_CHUNK ? out_c - c0 : NN_RQ_CHUNK;
+            int32_t xa, xe;
+            nn_part_row(pt, g->out_w, oy, &xa, &xe);
+            for (int32_t c0 = pt->c0; c0 < pt->c1; c0 += NN_RQ_CHUNK) {
+                const int32_t n = pt->c1 - c0 < NN_RQ_CHUNK ? pt->c1 - c0 : NN_RQ_CHUNK;
                 if (!once) {
                     nn_rq_make(q, c0, n, rq);
                 }
                 const int8_t *wk = filter + (size_t)c0 * (size_t)K;
                 const int32_t *cb = q->cbias + c0;
                 int8_t *orow = out + ((size_t)b * g->out_h + oy) * (size_t)g->out_w * (size_t)out_c + (size_t)c0;
-                int32_t ox = 0;
-                while (ox < g->out_w) {
+                int32_t ox = xa;
+                while (ox < xe) {
                     const int32_t ix0 = ox * g->stride_w - g->pad_w;
                     const int inside = pointwise || (in_y && ix0 >= 0 && (int64_t)ix0 + span_w < g->in_w);
                     int8_t *op = orow + (size_t)ox * (size_t)out_c;
@@ -789,7 +809,7 @@ static void nn_conv_dsp(const tflm_conv_geom_t *g, const tflm_nn_q8_t *q, const 
                         v.len = pointwise ? C : g->f_w * C;
                         v.xs = (size_t)g->dil_h * row;
                         const int32_t ix1 = ix0 + g->stride_w;
-                        if (ox + 1 < g->out_w && (pointwise || (int64_t)ix1 + span_w < g->in_w)) {
+                        if (ox + 1 < xe && (pointwise || (int64_t)ix1 + span_w < g->in_w)) {
                             nn_rows2_dsp(&v, v.x + (size_t)g->stride_w * (size_t)C, wk, K, n, cb, rq, q, op,
                                 op + out_c);
                             ox += 2;
@@ -801,7 +821,7 @@ static void nn_conv_dsp(const tflm_conv_geom_t *g, const tflm_nn_q8_t *q, const 
                         v.nseg = 1;
                         v.len = K;
                         v.xs = 0;
-                        if (K <= NN_PATCH2 && ox + 1 < g->out_w) {
+                        if (K <= NN_PATCH2 && ox + 1 < xe) {
                             // The next pixel through a second, small patch: a pair.
                             conv_patch(g, xb, iy0, ix0 + g->stride_w, (int8_t)q->in_zp, patch2);
                             nn_rows2_dsp(&v, patch2, wk, K, n, cb, rq, q, op, op + out_c);
@@ -966,8 +986,8 @@ static void nn_dw3x3_px_dsp(const int8_t *x, const int8_t *w, int32_t C, size_t 
 // DEPTHWISE_CONV_2D 3x3, dm 1, undilated, with its patch (9 * C bytes): a
 // border pixel's window is copied (the chunk's channels only) with the
 // padding taps at the input zero point.
-static void nn_dw3x3_dsp(const tflm_conv_geom_t *g, const tflm_nn_q8_t *q, const int8_t *in, const int8_t *filter,
-    int8_t *patch, int8_t *out) {
+static void nn_dw3x3_dsp(const tflm_conv_geom_t *g, const tflm_nn_q8_t *q, const tflm_nn_part_t *pt,
+    const int8_t *in, const int8_t *filter, int8_t *patch, int8_t *out) {
     const int32_t C = g->in_c;
     const size_t row = (size_t)g->in_w * (size_t)C;
     const int once = C <= NN_RQ_CHUNK;
@@ -976,17 +996,19 @@ static void nn_dw3x3_dsp(const tflm_conv_geom_t *g, const tflm_nn_q8_t *q, const
         nn_rq_make(q, 0, C, rq);
     }
     // Output rows in order (see nn_conv_dsp), chunks of channels within a row.
-    for (int32_t b = 0; b < g->batches; ++b) {
+    for (int32_t b = 0; b < g->batches && pt->p1 > pt->p0; ++b) {
         const int8_t *xb = in + (size_t)b * (size_t)g->in_h * row;
-        for (int32_t oy = 0; oy < g->out_h; ++oy) {
+        for (int32_t oy = pt->p0 / g->out_w; oy <= (pt->p1 - 1) / g->out_w; ++oy) {
             const int32_t iy0 = oy * g->stride_h - g->pad_h;
             const int in_y = iy0 >= 0 && iy0 + 2 < g->in_h;
+            int32_t xa, xe;
+            nn_part_row(pt, g->out_w, oy, &xa, &xe);
             for (int32_t c0 = 0; c0 < C; c0 += NN_RQ_CHUNK) {
                 const int32_t n = C - c0 < NN_RQ_CHUNK ? C - c0 : NN_RQ_CHUNK;
                 if (!once) {
                     nn_rq_make(q, c0, n, rq);
                 }
-                for (int32_t ox = 0; ox < g->out_w; ++ox) {
+                for (int32_t ox = xa; ox < xe; ++ox) {
                     const int32_t ix0 = ox * g->stride_w - g->pad_w;
                     int8_t *op = out + (((size_t)b * g->out_h + oy) * g->out_w + ox) * (size_t)C + (size_t)c0;
                     if (in_y && ix0 >= 0 && ix0 + 2 < g->in_w) {
@@ -1115,23 +1137,29 @@ static void conv_patch(const tflm_conv_geom_t *g, const int8_t *xb, int32_t iy0,
     }
 }
 
-void tflm_conv2d_s8_opt(const tflm_conv_geom_t *g, const tflm_nn_q8_t *q_in, const int8_t *in, const int8_t *filter,
-    int8_t *patch, int8_t *out) {
+void tflm_conv2d_s8_opt(const tflm_conv_geom_t *g, const tflm_nn_q8_t *q_in, const tflm_nn_part_t *pt,
+    const int8_t *in, const int8_t *filter, int8_t *patch, int8_t *out) {
     // A local copy: stores to the int8 output cannot alias it.
     const tflm_nn_q8_t qv = *q_in;
     const tflm_nn_q8_t *q = &qv;
 #if TFLM_ISA_DSP
-    nn_conv_dsp(g, q, in, filter, patch, out);
+    nn_conv_dsp(g, q, pt, in, filter, patch, out);
     return;
 #endif
     const int32_t K = g->f_h * g->f_w * g->in_c;
     const int32_t out_c = g->out_c;
     const int pointwise = g->f_h == 1 && g->f_w == 1;
-    for (int32_t b = 0; b < g->batches; ++b) {
+    // This part's channels: their weights, factors and outputs from c0 on.
+    const tflm_nn_q8_t qc = nn_q_from(q, pt->c0);
+    const int8_t *wc = filter + (size_t)pt->c0 * (size_t)K;
+    const int32_t nc = pt->c1 - pt->c0;
+    for (int32_t b = 0; b < g->batches && pt->p1 > pt->p0 && nc > 0; ++b) {
         const int8_t *xb = in + (size_t)b * (size_t)g->in_h * (size_t)g->in_w * (size_t)g->in_c;
-        for (int32_t oy = 0; oy < g->out_h; ++oy) {
+        for (int32_t oy = pt->p0 / g->out_w; oy <= (pt->p1 - 1) / g->out_w; ++oy) {
             const int32_t iy0 = oy * g->stride_h - g->pad_h;
-            for (int32_t ox = 0; ox < g->out_w; ++ox) {
+            int32_t xa, xe;
+            nn_part_row(pt, g->out_w, oy, &xa, &xe);
+            for (int32_t ox = xa; ox < xe; ++ox) {
                 const int32_t ix0 = ox * g->stride_w - g->pad_w;
                 int8_t *op = out + (((size_t)b * g->out_h + oy) * g->out_w + ox) * (size_t)out_c;
                 const int8_t *x;
@@ -1142,7 +1170,7 @@ void tflm_conv2d_s8_opt(const tflm_conv_geom_t *g, const tflm_nn_q8_t *q_in, con
                     conv_patch(g, xb, iy0, ix0, (int8_t)q->in_zp, patch);
                     x = patch;
                 }
-                nn_rows_s8(x, filter, K, out_c, 0u, q, op);
+                nn_rows_s8(x, wc, K, nc, 0u, &qc, op + pt->c0);
             }
         }
     }
@@ -1246,8 +1274,8 @@ static inline void nn_dw3x3(const int8_t *x, const int8_t *w, int32_t C, int32_t
 // Largest window whose taps are listed per pixel (5x5 included).
 #define NN_DW_MAX_TAPS 32
 
-void tflm_dwconv_s8_opt(const tflm_conv_geom_t *g, const tflm_nn_q8_t *q_in, int32_t dm, const int8_t *in,
-    const int8_t *filter, int8_t *patch, int8_t *out) {
+void tflm_dwconv_s8_opt(const tflm_conv_geom_t *g, const tflm_nn_q8_t *q_in, const tflm_nn_part_t *pt, int32_t dm,
+    const int8_t *in, const int8_t *filter, int8_t *patch, int8_t *out) {
     // A local copy: stores to the int8 output cannot alias it.
     const tflm_nn_q8_t qv = *q_in;
     const tflm_nn_q8_t *q = &qv;
@@ -1259,7 +1287,7 @@ void tflm_dwconv_s8_opt(const tflm_conv_geom_t *g, const tflm_nn_q8_t *q_in, int
     const int fast3 = dm == 1 && g->f_h == 3 && g->f_w == 3 && g->dil_h == 1 && g->dil_w == 1;
 #if TFLM_ISA_DSP
     if (fast3 && patch != NULL) {
-        nn_dw3x3_dsp(g, q, in, filter, patch, out);
+        nn_dw3x3_dsp(g, q, pt, in, filter, patch, out);
         return;
     }
     nn_rq_t rq_all[NN_RQ_CHUNK];
@@ -1268,12 +1296,14 @@ void tflm_dwconv_s8_opt(const tflm_conv_geom_t *g, const tflm_nn_q8_t *q_in, int
         nn_rq_make(q, 0, OC, rq_all);
     }
 #endif
-    for (int32_t b = 0; b < g->batches; ++b) {
+    for (int32_t b = 0; b < g->batches && pt->p1 > pt->p0; ++b) {
         const int8_t *xb = in + (size_t)b * (size_t)g->in_h * row;
-        for (int32_t oy = 0; oy < g->out_h; ++oy) {
+        for (int32_t oy = pt->p0 / g->out_w; oy <= (pt->p1 - 1) / g->out_w; ++oy) {
             const int32_t iy0 = oy * g->stride_h - g->pad_h;
             const int in_y = iy0 >= 0 && (int64_t)iy0 + span_h < g->in_h;
-            for (int32_t ox = 0; ox < g->out_w; ++ox) {
+            int32_t xa, xe;
+            nn_part_row(pt, g->out_w, oy, &xa, &xe);
+            for (int32_t ox = xa; ox < xe; ++ox) {
                 const int32_t ix0 = ox * g->stride_w - g->pad_w;
                 const int interior = in_y && ix0 >= 0 && (int64_t)ix0 + span_w < g->in_w;
                 int8_t *op = out + (((size_t)b * g->out_h + oy) * g->out_w + ox) * (size_t)OC;

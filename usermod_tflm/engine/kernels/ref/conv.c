@@ -273,7 +273,9 @@ tflm_status_t tflm_conv2d_prepare(tflm_node_t *node) {
     const int opt = TFLM_OPT_NN && kind == TFLM_CONV_S8 && g.f_c == g.in_c;
 #if TFLM_OPT_NN
     if (opt) {
-        tflm_request_scratch(node, 4u * n_ch + tflm_conv2d_s8_opt_patch_bytes(&g));
+        // (a second patch for core 1 in a dual plan)
+        const uint32_t pb = (tflm_conv2d_s8_opt_patch_bytes(&g) + 3u) & ~3u;
+        tflm_request_scratch(node, 4u * n_ch + (tflm_plan_dual(node) ? 2u : 1u) * pb);
     }
 #endif
     int fill = 0;
@@ -298,6 +300,21 @@ tflm_status_t tflm_conv2d_prepare(tflm_node_t *node) {
     return TFLM_OK;
 }
 
+#if TFLM_OPT_NN
+typedef struct {
+    const tflm_conv_geom_t *g;
+    const tflm_nn_q8_t *q;
+    const int8_t *in, *filter;
+    int8_t *patch[2];
+    int8_t *out;
+} conv_job_t;
+
+static void conv_run_part(const void *job, const tflm_nn_part_t *pt, int32_t core) {
+    const conv_job_t *j = job;
+    tflm_conv2d_s8_opt(j->g, j->q, pt, j->in, j->filter, j->patch[core], j->out);
+}
+#endif
+
 tflm_status_t tflm_conv2d_eval(tflm_node_t *node) {
     const tflm_conv2d_data_t *d = node->op_data;
     const tflm_tensor_t *bias = (node->n_in == 3 && node->in[2].index >= 0) ? &node->in[2] : NULL;
@@ -312,11 +329,14 @@ tflm_status_t tflm_conv2d_eval(tflm_node_t *node) {
             if (d->opt) {
                 const int32_t k = d->g.f_h * d->g.f_w * d->g.f_c;
                 int32_t *cbias = node->scratch;
-                tflm_nn_fold_bias(node->in[1].data, bd, d->g.out_c, k, k, 1, -d->in_zp, 0, cbias);
+                tflm_nn_par_fold(node, node->in[1].data, bd, d->g.out_c, k, k, 1, -d->in_zp, cbias);
                 const tflm_nn_q8_t q = { mult, mult + d->n_ch, cbias, 1, d->in_zp, d->out_zp, d->act_min,
                     d->act_max };
-                int8_t *patch = tflm_conv2d_s8_opt_patch_bytes(&d->g) > 0 ? (int8_t *)(cbias + d->g.out_c) : NULL;
-                tflm_conv2d_s8_opt(&d->g, &q, node->in[0].data, node->in[1].data, patch, node->out[0].data);
+                const uint32_t pb = (tflm_conv2d_s8_opt_patch_bytes(&d->g) + 3u) & ~3u;
+                int8_t *patch = pb > 0 ? (int8_t *)(cbias + d->g.out_c) : NULL;
+                const conv_job_t job = { &d->g, &q, node->in[0].data, node->in[1].data,
+                    { patch, patch != NULL && tflm_plan_dual(node) ? patch + pb : patch }, node->out[0].data };
+                tflm_nn_par_conv(node, &d->g, 1, conv_run_part, &job);
                 break;
             }
 #endif

@@ -297,8 +297,8 @@ tflm_status_t tflm_fc_eval(tflm_node_t *node) {
                 if (d->fold_units == d->units) {
                     const tflm_nn_q8_t q = { mult, shift, dv + 2 * d->n_ch, d->n_ch > 0, -d->in_off, d->out_zp,
                         d->act_min, d->act_max };
-                    tflm_fc_s8_opt(d->batches, d->units, d->accum, f_off, &q, node->in[0].data, node->in[1].data,
-                        node->out[0].data);
+                    tflm_nn_par_fc(node, d->batches, d->units, d->accum, f_off, &q, node->in[0].data,
+                        node->in[1].data, node->out[0].data);
                     break;
                 }
                 // Lean: one block of units at a time, its biases folded again.
