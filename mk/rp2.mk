@@ -132,3 +132,4 @@ bench-speed-rp2: deps rp2 rp2-ref rp2-emu
 		--models $(SPEED_MODELS)
 	$(PY) tools/bench_rp2040.py --baseline '' --name rp2040_opt --models $(SPEED_MODELS)
 	$(PY) tools/bench_rp2040.py --baseline '' --name rp2040_lean --lean --models $(SPEED_MODELS)
+	$(PY) tools/bench_rp2040.py --baseline '' --name rp2040_dual --cores 2 --models $(SPEED_MODELS)

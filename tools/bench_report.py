@@ -4,9 +4,10 @@
     .deps/venv/bin/python tools/bench_report.py [--dir build/bench] [--doc docs/bench.md]
 
 Reads what the benchmark steps wrote into DIR:
-  rp2040_ref.json, rp2040_opt.json, rp2040_lean.json   tools/bench_rp2040.py runs on the emulated
-                                                       Pico (reference-only firmware, default
-                                                       firmware, default firmware with lean=True)
+  rp2040_ref.json, rp2040_opt.json, rp2040_lean.json,  tools/bench_rp2040.py runs on the emulated
+  rp2040_dual.json                                     Pico (reference-only firmware, default
+                                                       firmware on one core, with lean=True, and
+                                                       on both cores: cores=2)
   m4.json                                              Cortex-M4 instruction-trace estimate
                                                        (optional: {model: {"m4_est": {...}, ...}})
 and the host runner's arena sizes (fast and lean plans). MACs come from `tflm inspect`'s
@@ -14,7 +15,8 @@ counter. Writes DIR/results.json
 
     {model: {target: {"cycles": n, "macs": n, "arena_bytes": n, ...}}}
 
-with targets rp2040 (default firmware), rp2040_lean, rp2040_ref and m4_est (when measured),
+with targets rp2040 (default firmware, one core), rp2040_dual (both cores), rp2040_lean,
+rp2040_ref and m4_est (when measured),
 and the markdown table DOC beside the fixed TFLM + CMSIS-NN baseline of issue 8.
 A target with no measurement is left out, never filled in.
 """
@@ -67,7 +69,8 @@ def rp2040_rows(path):
         cyc = r.get("host_cycles") or r.get("profile_cycles")
         if not cyc:
             continue
-        out[r["model"]] = {"cycles": int(statistics.median(cyc)), "arena_bytes": r.get("arena_bytes")}
+        out[r["model"]] = {"cycles": int(statistics.median(cyc)), "arena_bytes": r.get("arena_bytes"),
+                           "cores": r.get("cores", 1)}
     return out
 
 
@@ -93,7 +96,7 @@ def main(argv=None):
     from tflm_cli.common import ModelInfo
 
     runs = {"rp2040": rp2040_rows(d / "rp2040_opt.json"), "rp2040_lean": rp2040_rows(d / "rp2040_lean.json"),
-            "rp2040_ref": rp2040_rows(d / "rp2040_ref.json")}
+            "rp2040_ref": rp2040_rows(d / "rp2040_ref.json"), "rp2040_dual": rp2040_rows(d / "rp2040_dual.json")}
     m4 = load(d / "m4.json") or {}
 
     results = {}
@@ -107,6 +110,7 @@ def main(argv=None):
         macs = sum(info.macs(op["index"]) for op in info.ops)
         fast = host_info(str(path))["arena_bytes"]
         lean = host_info(str(path), lean=True)["arena_bytes"]
+        dual = host_info(str(path), cores=2)["arena_bytes"]
         row = {}
         for target, rows in runs.items():
             if name in rows:
@@ -114,7 +118,7 @@ def main(argv=None):
         for target, v in (m4.get(name) or {}).items():
             if isinstance(v, dict) and "cycles" in v:
                 row[target] = dict(v, macs=v.get("macs", macs))
-        row["host_plan"] = {"arena_bytes": fast, "arena_bytes_lean": lean, "macs": macs}
+        row["host_plan"] = {"arena_bytes": fast, "arena_bytes_lean": lean, "arena_bytes_dual": dual, "macs": macs}
         results[name] = row
 
     d.mkdir(parents=True, exist_ok=True)
@@ -126,27 +130,32 @@ def main(argv=None):
              "RP2040 cycles: rp2040js, one invoke counted around `m.invoke()` on the emulated Pico, model in ROMFS.",
              "M4: estimated cycles from an instruction trace and a cost table (docs/m4-cost-table.md), when measured.",
              "Arena: exact bytes of our planner (32-bit target); lean = `tflm.Model(..., lean=True)`.", "",
-             "| model | MACs | RP2040 ref kernels | RP2040 opt | opt lean | CMSIS-NN | opt / CMSIS-NN | cyc/MAC "
+             "RP2040 2 cores: `tflm.Model(..., cores=2)` (the Pico's default), core 1 emulated alongside core 0.",
+             "", "| model | MACs | RP2040 ref kernels | RP2040 opt | opt lean | CMSIS-NN | opt / CMSIS-NN | cyc/MAC "
+             "| 2 cores | 2 cores / CMSIS-NN "
              "| M4 est ref | M4 est opt | nRF52840 ms @64 MHz | CMSIS-NN | M4 / CMSIS-NN | M4 cyc/MAC "
-             "| arena fast / lean | TFLM arena | lean / TFLM |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
-             "| ---: | ---: | ---: |"]
+             "| arena fast / lean / 2 cores | TFLM arena | lean / TFLM |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+             "| ---: | ---: | ---: | ---: |"]
     for name, row in results.items():
         b = BASELINE[name]
         macs = row["host_plan"]["macs"]
         opt = row.get("rp2040", {}).get("cycles")
         ref = row.get("rp2040_ref", {}).get("cycles")
         lean = row.get("rp2040_lean", {}).get("cycles")
+        dual = row.get("rp2040_dual", {}).get("cycles")
         m4c = row.get("m4_est", {}).get("cycles")
         m4r = row.get("m4_est_ref", {}).get("cycles")
         hp = row["host_plan"]
-        lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s / %s | %s | %s |" % (
+        lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s "
+                     "| %s / %s / %s | %s | %s |" % (
             b["label"], fmt_m(macs), fmt_m(ref), fmt_m(opt), fmt_m(lean), fmt_m(b["rp2040"]),
             "-" if opt is None else "%.2f" % (opt / b["rp2040"]),
             "-" if opt is None else "%.1f" % (opt / macs),
+            fmt_m(dual), "-" if dual is None else "%.2f" % (dual / b["rp2040"]),
             fmt_m(m4r), fmt_m(m4c), "-" if m4c is None else "%.0f" % (m4c / 64e3), fmt_m(b["m4_est"]), "-" if m4c is None else "%.2f" % (m4c / b["m4_est"]),
             "-" if m4c is None else "%.2f" % (m4c / macs),
-            fmt_i(hp["arena_bytes"]), fmt_i(hp["arena_bytes_lean"]), fmt_i(b["arena"]),
+            fmt_i(hp["arena_bytes"]), fmt_i(hp["arena_bytes_lean"]), fmt_i(hp["arena_bytes_dual"]), fmt_i(b["arena"]),
             "%.2f" % (hp["arena_bytes_lean"] / b["arena"])))
     size = load(d / "code_size.json")
     if size:
@@ -156,8 +165,8 @@ def main(argv=None):
                   "| build | bytes |", "| --- | ---: |"]
         lines += ["| %s | %s |" % (k, fmt_i(v)) for k, v in size["bytes"].items()]
         (d / "results.json").write_text(json.dumps(results, indent=1) + "\n")
-    lines += ["", "Targets (issue 8): RP2040 one core <= 0.5x CMSIS-NN, Cortex-M4 <= 0.5x, arena <= 0.8x TFLM.",
-              "Not measured here: RP2040 dual core (not built yet)."]
+    lines += ["", "Targets (issue 8): RP2040 one core <= 0.5x CMSIS-NN, both cores <= 0.3x, Cortex-M4 <= 0.5x, "
+              "arena <= 0.8x TFLM."]
     doc = pathlib.Path(a.doc)
     doc.parent.mkdir(parents=True, exist_ok=True)
     doc.write_text("\n".join(lines) + "\n")

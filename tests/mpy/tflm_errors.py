@@ -112,5 +112,15 @@ show(lambda: m.nope)
 show(lambda: t.nope)
 show(lambda: setattr(t, "scale", 1.0))
 
+print("-- cores")
+show(lambda: tflm.Model(buf, cores="2"))
+# Out of range (the message names this firmware's limit).
+for c in (0, tflm.CORES + 1):
+    try:
+        tflm.Model(buf, cores=c)
+    except ValueError as e:
+        print("ValueError", "at most %d core" % tflm.CORES in str(e), "pass cores=1" in str(e))
+print(tflm.Model(buf, cores=1).cores, tflm.Model(buf).cores == tflm.CORES)
+
 print("-- still usable after errors")
 print(m.predict([1.5])[0] == tflm.Model(buf).predict([1.5])[0])
