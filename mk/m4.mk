@@ -10,6 +10,10 @@
 #                    Tiny, the real models), bytes against the oracle
 #   make bench-m4    instructions and estimated cycles per model, ref and opt
 #                    kernels, -> build/bench/m4.json and build/bench/m4.md
+#   make test-m0     the same conformance on an emulated Cortex-M0+ (ARMv6-M
+#                    kernels, built -Os as on the Pico)
+#   make bench-m0    estimated Cortex-M0+ cycles per model, priced as the
+#                    rp2040js emulator does -> build/bench/m0_est.json / .md
 
 TOP ?= $(abspath .)
 BUILD ?= $(TOP)/build
@@ -29,7 +33,7 @@ M4_ENGINE_HDR := $(wildcard $(ENGINE)/*.h $(ENGINE)/kernels/*.def $(ENGINE)/kern
 M4_FW_DEPS := $(M4_ENGINE_SRC) $(M4_ENGINE_HDR) $(M4_SRC)/fw/m4main.c $(M4_SRC)/fw/m4mbox.h $(M4_SRC)/fw/m4.ld mk/m4.mk
 M4_TIER ?= fast
 
-.PHONY: m4bench test-m4 test-m0 bench-m4
+.PHONY: m4bench test-m4 test-m0 bench-m4 bench-m0
 
 m4bench: $(M4_DIR)/opt/tflm_run $(M4_DIR)/ref/tflm_run $(M4_DIR)/opt/fw.cost $(M4_DIR)/ref/fw.cost
 
@@ -55,18 +59,23 @@ $(M4_DIR)/%/tflm_run: $(M4_DIR)/m4emu
 	rm -f $@ && cp $< $@
 
 # The same runner on a Cortex-M0+ (the RP2040's core): the ARMv6-M kernels,
-# built as on the Pico (-Os), checked against the oracle; no cycle estimate
-# (the emulated Pico counts those).
+# built as on the Pico (-Os), checked against the oracle; cycle estimates from
+# a cost table that reproduces rp2040js's accounting (costgen.py --m0).
 M0_CFLAGS := -mcpu=cortex-m0plus -mthumb -Os -std=c99 -ffp-contract=off -ffunction-sections -fdata-sections \
 	-Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration
 
-$(M4_DIR)/m0/fw.elf: $(M4_FW_DEPS)
+# fw/m0rt.S: run-time helpers as short as the Pico's (see the file).
+$(M4_DIR)/m0/fw.elf: $(M4_FW_DEPS) $(M4_SRC)/fw/m0rt.S
 	@mkdir -p $(@D)
-	$(M4_CC) $(M0_CFLAGS) -I$(ENGINE) -I$(M4_SRC)/fw $(M4_LDFLAGS) -o $@ $(M4_SRC)/fw/m4main.c $(M4_ENGINE_SRC) -lm
+	$(M4_CC) $(M0_CFLAGS) -I$(ENGINE) -I$(M4_SRC)/fw $(M4_LDFLAGS) -o $@ $(M4_SRC)/fw/m4main.c $(M4_SRC)/fw/m0rt.S \
+		$(M4_ENGINE_SRC) -lm
 
-$(M4_DIR)/m0/tflm_run: $(M4_SRC)/m4emu.c $(M4_SRC)/fw/m4mbox.h tools/host_io.h $(M4_DIR)/m0/fw.elf | $(BUILD)/nrf52840-emu.stamp
+$(M4_DIR)/m0/fw.cost: $(M4_DIR)/m0/fw.elf $(M4_SRC)/costgen.py
+	python3 $(M4_SRC)/costgen.py --m0 $< $@
+
+$(M4_DIR)/m0/tflm_run: $(M4_SRC)/m4emu.c $(M4_SRC)/fw/m4mbox.h tools/host_io.h $(M4_DIR)/m0/fw.elf $(M4_DIR)/m0/fw.cost | $(BUILD)/nrf52840-emu.stamp
 	@mkdir -p $(@D)
-	$(CC) -O2 -std=gnu99 -Wall -DM4EMU_CPU=UC_CPU_ARM_CORTEX_M0 -DM4EMU_NO_COUNT -I$(M4_UC)/include -I$(M4_SRC) -Itools \
+	$(CC) -O2 -std=gnu99 -Wall -DM4EMU_CPU=UC_CPU_ARM_CORTEX_M0 -I$(M4_UC)/include -I$(M4_SRC) -Itools \
 		-o $@ $< $(M4_UC)/lib/libunicorn.a -lpthread -lm
 
 test-m0: deps $(M4_DIR)/m0/tflm_run check-shared
@@ -77,3 +86,6 @@ test-m4: deps m4bench check-shared
 
 bench-m4: deps m4bench check-shared
 	$(PY) $(M4_SRC)/bench_m4.py
+
+bench-m0: deps $(M4_DIR)/m0/tflm_run check-shared
+	$(PY) $(M4_SRC)/bench_m4.py --m0

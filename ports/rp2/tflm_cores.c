@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "py/mpconfig.h"
+#include "py/misc.h"
 #include "pico/multicore.h"
 #include "hardware/sync.h"
 
@@ -29,11 +30,13 @@
 
 const uint32_t tflm_port_cores = 2;
 
-// Core 1's stack: all of SCRATCH_X above its static data (the rp2 port
-// reserves no core-1 stack, PICO_CORE1_STACK_SIZE=0; MicroPython threads
-// allocate theirs from the heap).
-extern uint32_t __scratch_x_end__;
-extern uint32_t __StackOneTop;
+// Core 1's stack: a GC heap block taken for the invoke and given back after
+// it, as MicroPython's _thread does for its threads (the rp2 port reserves no
+// core-1 stack, PICO_CORE1_STACK_SIZE=0, and core 0's 8 KB stack spans both
+// SCRATCH banks). The deepest kernel path on core 1 needs about 2 KB. No
+// heap for it: the invoke stays on one core.
+#define TFLM_CORE1_STACK_BYTES 4096u
+static uint32_t *tflm_core1_stack;
 
 typedef struct {
     void (*volatile fn)(void *arg);
@@ -63,15 +66,17 @@ static void __not_in_flash_func(tflm_core1_loop)(void) {
 static int tflm_core1_start(void *ctx, void (*fn)(void *arg), void *arg) {
     (void)ctx;
     if (!tflm_slot.running) {
-        uintptr_t lo = ((uintptr_t)&__scratch_x_end__ + 7u) & ~(uintptr_t)7u;
-        uintptr_t hi = (uintptr_t)&__StackOneTop & ~(uintptr_t)7u;
-        if (hi <= lo + 512u) {
-            return -1;  // no room for a stack: stay on one core
+        if (tflm_core1_stack == NULL) {
+            // (GC blocks are 16-byte aligned; no collection runs during an invoke)
+            tflm_core1_stack = m_malloc_maybe(TFLM_CORE1_STACK_BYTES);
+            if (tflm_core1_stack == NULL) {
+                return -1;  // no memory for a stack: stay on one core
+            }
         }
         tflm_slot.posted = 0;
         tflm_slot.done = 0;
         multicore_reset_core1();
-        multicore_launch_core1_with_stack(tflm_core1_loop, (uint32_t *)lo, hi - lo);
+        multicore_launch_core1_with_stack(tflm_core1_loop, tflm_core1_stack, TFLM_CORE1_STACK_BYTES);
         tflm_slot.running = 1;
     }
     tflm_slot.fn = fn;
@@ -108,5 +113,9 @@ void tflm_port_worker_end(void) {
     if (tflm_slot.running) {
         multicore_reset_core1();
         tflm_slot.running = 0;
+    }
+    if (tflm_core1_stack != NULL) {
+        m_del(uint32_t, tflm_core1_stack, TFLM_CORE1_STACK_BYTES / 4u);
+        tflm_core1_stack = NULL;
     }
 }

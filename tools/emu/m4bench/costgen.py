@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Cost table of a Cortex-M4 firmware image for m4emu (see docs/m4-cost-table.md).
+"""Cost table of a Cortex-M4 (or, with --m0, Cortex-M0+) firmware image for
+m4emu (see docs/m4-cost-table.md).
 
 Disassembles the ELF with arm-none-eabi-objdump and gives every instruction a
 static entry: its base cycles from the table below, its kind (load, store,
@@ -7,13 +8,18 @@ division) and, for loads, the registers the load-pipelining rule looks at. The
 dynamic parts (taken branches, pipelined loads, division operands, unaligned
 accesses) are applied by m4emu while it runs.
 
-    costgen.py FW.elf FW.cost
+    costgen.py [--m0] FW.elf FW.cost
 
-File: b"M4CT", u32 base address, u32 number of halfwords, then one u32 entry
-per halfword (0 where no instruction starts). Entry bits: 0-4 base cycles,
+File: b"M4CT" (b"M0CT" with --m0), u32 base address, u32 number of
+halfwords, then one u32 entry per halfword (0 where no instruction starts). Entry bits: 0-4 base cycles,
 5-7 kind (0 other, 1 load single, 2 store single, 3 divide), 8 may write the
 PC, 9 valid, 12-15 / 16-19 / 20-23 registers a / b / c (15 = none): for a
 load its destination / base / index, for a divide Rn / Rm.
+
+The Cortex-M0+ table (--m0) reproduces the cycle accounting of the rp2040js
+emulator (our Pico bench): no load pipelining, no divide instruction, and bit
+8 marks only the conditional branches, which cost one more cycle when taken
+(m4emu adds it); every other flow change has its whole cost in the table.
 """
 import re
 import struct
@@ -123,10 +129,53 @@ def entry(mn, ops):
     return min(cyc, 31) | (kind << 5) | (int(branch) << 8) | (1 << 9) | (ra << 12) | (rb << 16) | (rc << 20)
 
 
+def entry_m0(mn, ops):
+    """Cycles as rp2040js charges them (cortex-m0-core.js, executeInstruction):
+    1 by default; loads and stores 2 (1 + one bus cycle: RAM and flash alike);
+    LDM/STM 1 + N; PUSH 1 + N low registers (LR free); POP 1 + N low
+    registers, + 2 with PC; B 2, B<cond> 1 (+ 1 when taken); BL 3; BX/BLX 2;
+    MOV/ADD to PC 2; DMB/DSB/ISB/MRS/MSR 3; WFE/WFI 2; MULS 1."""
+    m = mn.split(".")[0]
+    first = ops.split(",")[0].strip() if ops else ""
+    cyc, cond = 1, False
+    if m in ("ldr", "ldrb", "ldrh", "ldrsb", "ldrsh", "str", "strb", "strh"):
+        cyc = 2
+    elif m in ("ldm", "ldmia", "ldmfd", "stm", "stmia", "stmea"):
+        cyc = 1 + reg_list_count(ops)[0]
+    elif m in ("push", "pop"):
+        lst = re.search(r"\{([^}]*)\}", ops).group(1)
+        n, has_pc = 0, False
+        for part in lst.split(","):
+            part = part.strip()
+            if "-" in part:
+                a, b = [x.strip() for x in part.split("-")]
+                n += REGS[b] - REGS[a] + 1
+            elif part in ("lr", "pc"):
+                has_pc |= part == "pc"
+            elif part:
+                n += 1
+        cyc = 1 + n + (2 if has_pc else 0)
+    elif m == "b":
+        cyc = 2
+    elif len(m) == 3 and m[0] == "b" and m[1:] in CONDS:
+        cond = True
+    elif m == "bl":
+        cyc = 3
+    elif m in ("bx", "blx"):
+        cyc = 2
+    elif m in ("mov", "add") and first == "pc":
+        cyc = 2
+    elif m in ("dmb", "dsb", "isb", "mrs", "msr"):
+        cyc = 3
+    elif m in ("wfe", "wfi"):
+        cyc = 2
+    return min(cyc, 31) | (int(cond) << 8) | (1 << 9) | (15 << 12) | (15 << 16) | (15 << 20)
+
+
 LINE = re.compile(r"^\s*([0-9a-f]+):\s+([0-9a-f]{4}(?: [0-9a-f]{4})?)\s+\t(\S+)\s*(.*)$")
 
 
-def build(elf):
+def build(elf, m0=False):
     out = subprocess.run(["arm-none-eabi-objdump", "-d", elf], capture_output=True, text=True,
                          check=True).stdout
     table = {}
@@ -139,20 +188,23 @@ def build(elf):
         if mn.startswith("."):
             continue
         ops = m.group(4).split("@")[0].split(";")[0].strip()
-        table[addr] = entry(mn, ops)
+        table[addr] = entry_m0(mn, ops) if m0 else entry(mn, ops)
     return table
 
 
 def main():
-    elf, dst = sys.argv[1], sys.argv[2]
-    table = build(elf)
+    args = sys.argv[1:]
+    m0 = "--m0" in args
+    args = [a for a in args if a != "--m0"]
+    elf, dst = args[0], args[1]
+    table = build(elf, m0)
     hi = max(table) + 4
     n = hi // 2
     words = [0] * n
     for a, e in table.items():
         words[a // 2] = e
     with open(dst, "wb") as f:
-        f.write(b"M4CT" + struct.pack("<II", 0, n))
+        f.write((b"M0CT" if m0 else b"M4CT") + struct.pack("<II", 0, n))
         f.write(struct.pack("<%dI" % n, *words))
 
 

@@ -19,8 +19,9 @@
 #include "fw/m4mbox.h"
 
 // The core: Cortex-M4 (default) or, built with
-// -DM4EMU_CPU=UC_CPU_ARM_CORTEX_M0 -DM4EMU_NO_COUNT, the Cortex-M0+ variant
-// (make test-m0: the ARMv6-M kernels' bytes; no cycle estimate).
+// -DM4EMU_CPU=UC_CPU_ARM_CORTEX_M0, the Cortex-M0+ variant (make test-m0,
+// make bench-m0): its cost table (costgen.py --m0, magic M0CT) prices the
+// instructions as the rp2040js emulator does.
 #ifndef M4EMU_CPU
 #define M4EMU_CPU UC_CPU_ARM_CORTEX_M4
 #endif
@@ -31,8 +32,10 @@
 #define RAM_SIZE (32u << 20)
 #define PPB_BASE 0xE0000000u
 #define PPB_SIZE (1u << 20)
-#define REFILL 2u        // pipeline refill cycles after a taken branch (P)
+#define REFILL_M4 2u     // pipeline refill cycles after a taken branch (P)
+#define REFILL_M0 1u     // rp2040js: a taken B<cond> costs one more cycle
 #define MAX_OPS 4096
+#define STACK_PAINT (64u << 10)  // bytes below the invoke's stack pointer watched
 
 typedef struct {
     uint32_t *cost;      // one entry per halfword from 0
@@ -41,6 +44,8 @@ typedef struct {
     uint64_t *prof;      // cycles per halfword address (M4_PROFILE), or NULL
     uint32_t prev_next;  // address after the previous instruction
     uint32_t prev_entry;
+    uint32_t refill;     // cycles added when a flagged instruction branches
+    int m0;              // the table is a Cortex-M0+ one (M0CT)
 } counters_t;
 
 static counters_t C;
@@ -74,7 +79,10 @@ static void hook_code(uc_engine *uc, uint64_t address, uint32_t size, void *user
     const uint32_t a = (uint32_t)address;
     const uint32_t pe = C.prev_entry;
     if ((pe & (1u << 8)) && a != C.prev_next) {
-        C.cycles += REFILL;
+        C.cycles += C.refill;
+        if (C.prof) {
+            C.prof[C.prev_next / 2 - 1] += C.refill;
+        }
         C.taken++;
     }
     uint32_t e = (a / 2 < C.n_cost) ? C.cost[a / 2] : 0;
@@ -183,9 +191,11 @@ static fw_info_t load_elf(uc_engine *uc, const uint8_t *b, uint32_t len) {
 static void load_cost(const char *path) {
     uint32_t len;
     uint8_t *b = read_file(path, &len);
-    if (len < 12 || memcmp(b, "M4CT", 4) != 0) {
+    if (len < 12 || (memcmp(b, "M4CT", 4) != 0 && memcmp(b, "M0CT", 4) != 0)) {
         die("bad cost table", path);
     }
+    C.m0 = memcmp(b, "M0CT", 4) == 0;
+    C.refill = C.m0 ? REFILL_M0 : REFILL_M4;
     uint32_t n;
     memcpy(&n, b + 8, 4);
     if (12 + (uint64_t)n * 4 > len) {
@@ -350,6 +360,20 @@ int main(int argc, char **argv) {
         uc_mem_write(UC, mb.in[k].addr, d, flen);
         free(d);
     }
+    if (C.prof) {
+        // The profile covers the invoke only.
+        memset(C.prof, 0, (C.n_cost + 1) * sizeof(uint64_t));
+    }
+    // Stack depth of the invoke: the STACK_PAINT bytes below the trap's
+    // stack pointer painted now, the lowest changed word found at the end.
+    uint32_t sp0 = 0;
+    uc_reg_read(UC, UC_ARM_REG_SP, &sp0);
+    const uint32_t paint_lo = sp0 - STACK_PAINT;
+    uint32_t *paint = malloc(STACK_PAINT);
+    for (uint32_t k = 0; k < STACK_PAINT / 4; k++) {
+        paint[k] = 0xA5C3A5C3u;
+    }
+    uc_mem_write(UC, paint_lo, paint, STACK_PAINT);
     static uint64_t op_insns[MAX_OPS], op_cycles[MAX_OPS];
     const uint64_t i0 = C.insns, c0 = C.cycles, t0 = C.taken, p0 = C.pipelined, x0 = C.unknown;
     uint64_t li = C.insns, lc = C.cycles;
@@ -386,8 +410,17 @@ int main(int argc, char **argv) {
         die("unexpected trap during the invoke", NULL);
     }
     const uint64_t insns = C.insns - i0, cycles = C.cycles - c0;
+    uc_mem_read(UC, paint_lo, paint, STACK_PAINT);
+    uint32_t stack_bytes = 0;
+    for (uint32_t k = 0; k < STACK_PAINT / 4; k++) {
+        if (paint[k] != 0xA5C3A5C3u) {
+            stack_bytes = STACK_PAINT - 4 * k;
+            break;
+        }
+    }
+    free(paint);
     if (C.prof) {
-        // M4_PROFILE=FILE: cycles per halfword address over the whole run (u64 each).
+        // M4_PROFILE=FILE: cycles per halfword address over the invoke (u64 each).
         write_file(getenv("M4_PROFILE"), C.prof, C.n_cost * 8u);
     }
     for (int k = 0; k < n_outs && (uint32_t)k < mb.n_out; k++) {
@@ -405,12 +438,13 @@ int main(int argc, char **argv) {
     for (uint32_t k = 0; k < mb.n_out; k++) {
         printf("%s{\"index\":%u,\"bytes\":%u}", k ? "," : "", mb.out[k].index, mb.out[k].bytes);
     }
-    printf("]");
+    printf("],\"stack_bytes\":%u", stack_bytes);
     if (count) {
-        printf(",\"m4\":{\"instructions\":%llu,\"cycles\":%llu,\"taken_branches\":%llu,\"pipelined_loads\":%llu,"
-               "\"unknown\":%llu",
-            (unsigned long long)insns, (unsigned long long)cycles, (unsigned long long)(C.taken - t0),
-            (unsigned long long)(C.pipelined - p0), (unsigned long long)(C.unknown - x0));
+        printf(",\"m4\":{\"core\":\"%s\",\"instructions\":%llu,\"cycles\":%llu,\"taken_branches\":%llu,"
+               "\"pipelined_loads\":%llu,\"unknown\":%llu",
+            C.m0 ? "cortex-m0plus" : "cortex-m4", (unsigned long long)insns, (unsigned long long)cycles,
+            (unsigned long long)(C.taken - t0), (unsigned long long)(C.pipelined - p0),
+            (unsigned long long)(C.unknown - x0));
         if (per_op) {
             printf(",\"op_instructions\":[");
             for (uint32_t i = 0; i < mb.n_ops && i < MAX_OPS; i++) {

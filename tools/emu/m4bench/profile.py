@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Cycles per function of one m4emu run (M4_PROFILE), largest first.
+"""Cycles per function of one invoke on m4emu (M4_PROFILE), largest first.
+Works for either core: the runner beside FW.elf prices it with FW.cost.
 
     profile.py FW.elf MODEL.tflite [N]
 """
@@ -27,12 +28,16 @@ def main():
         if len(f) == 4 and f[2].lower() == "t":
             syms.append((int(f[0], 16) & ~1, int(f[1], 16), f[3]))
     per = {}
+    seen = set()
     for a, sz, name in syms:
+        if a in seen:
+            continue  # an alias (same code, another name)
+        seen.add(a)
         per[name] = per.get(name, 0) + sum(cyc[a // 2:(a + sz) // 2])
     tot = sum(cyc)
     for name, c in sorted(per.items(), key=lambda kv: -kv[1])[:n]:
         print("%12d %5.1f%%  %s" % (c, 100.0 * c / tot, name))
-    print("%12d total (whole run, setup included)" % tot)
+    print("%12d total (one invoke)" % tot)
 
 
 if __name__ == "__main__":

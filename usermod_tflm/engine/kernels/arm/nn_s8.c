@@ -1,18 +1,20 @@
 // Restructured int8 CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED kernels
-// (see nn_s8.h), shaped for a Cortex-M0+ (8 low registers, one 1-cycle MULS,
-// no SIMD): the input offset is folded into a per-channel constant, one
-// loaded input byte feeds four output channels, a 32-bit-only requantisation,
-// padding handled only on border pixels (a copied window). Two small
-// primitives (nn_mat4, nn_dw3x3) have ARMv6-M assembly bodies
-// (TFLM_ISA_V6M) and a C body with the same contract for every other target.
-// On ARMv7E-M (TFLM_ISA_DSP) the three ops take the DSP kernels below
-// instead: SXTB16/SMLAD dot products (assembly inner loops), pixels in pairs,
-// and a requantisation prepared once per chunk of channels.
+// (see nn_s8.h). The input offset is folded into a per-channel constant, so
+// the inner loops are pure int8 x int8 dot products; padding is handled only
+// on border pixels.
+// - Cores without the DSP extension (Cortex-M0+, the host): the primitives
+//   of nn_v6m.c (ARMv6-M assembly on ARMv6-M, C twins elsewhere): two output
+//   pixels per weight load (their inputs packed in 16-bit halves of one
+//   register), a 32-bit requantisation prepared once per chunk of channels.
+// - ARMv7E-M (TFLM_ISA_DSP): the DSP kernels below: SXTB16/SMLAD dot
+//   products (assembly inner loops), pixels in pairs, and a requantisation
+//   prepared once per chunk of channels.
 #include <stddef.h>
 #include <string.h>
 #include "../tflm_isa.h"
 #include "nn_s8.h"
 #include "../ref/qmath.h"
+#include "nn_v6m.h"
 #if TFLM_ISA_DSP_NATIVE
 #include <arm_acle.h>
 #endif
@@ -31,13 +33,50 @@
 #define NN_INLINE inline
 #endif
 
+#if !TFLM_ISA_DSP_NATIVE
+// The sum of n int8 values from p (wrapping). Whole aligned words at once:
+// each byte offset to [0, 255] (x ^ 0x80 = x + 128), the even and the odd
+// bytes in two 16-bit halves of two sums, at most 128 words between
+// flushes (128 * 2 * 255 < 2^16).
+static uint32_t nn_sum_s8(const int8_t *p, int32_t n) {
+    uint32_t s = 0;
+    int32_t i = 0;
+    for (; i < n && ((uintptr_t)(p + i) & 3u) != 0; ++i) {
+        s += (uint32_t)(int32_t)p[i];
+    }
+    while (n - i >= 4) {
+        const int32_t nw = (n - i) / 4 < 128 ? (n - i) / 4 : 128;
+        const uint8_t *q = __builtin_assume_aligned((const uint8_t *)(p + i), 4);
+        uint32_t ev = 0, od = 0;
+        for (int32_t k = 0; k < nw; ++k) {
+            uint32_t v;
+            memcpy(&v, q + 4 * k, 4);
+            v ^= 0x80808080u;
+            ev += v & 0x00FF00FFu;
+            od += (v >> 8) & 0x00FF00FFu;
+        }
+        s += (ev & 0xFFFFu) + (ev >> 16) + (od & 0xFFFFu) + (od >> 16) - 512u * (uint32_t)nw;
+        i += 4 * nw;
+    }
+    for (; i < n; ++i) {
+        s += (uint32_t)(int32_t)p[i];
+    }
+    return s;
+}
+#endif
+
 void tflm_nn_fold_bias(const int8_t *w, const int32_t *bias, int32_t n_ch, int32_t n, int32_t ch_stride,
     int32_t el_stride, int32_t in_off, int32_t extra, int32_t *cbias) {
     for (int32_t c = 0; c < n_ch; ++c) {
         const int8_t *wc = w + (size_t)c * (size_t)ch_stride;
         uint32_t s = 0;
         int32_t i = 0;
-#if TFLM_ISA_DSP_NATIVE
+#if !TFLM_ISA_DSP_NATIVE
+        if (el_stride == 1) {
+            s = nn_sum_s8(wc, n);
+            i = n;
+        }
+#else
         if (el_stride == 1) {
             // Four weights per word: two SMLAD against (1, 1).
             for (; i + 4 <= n; i += 4) {
@@ -57,100 +96,6 @@ void tflm_nn_fold_bias(const int8_t *w, const int32_t *bias, int32_t n_ch, int32
     }
 }
 
-#if TFLM_ISA_V6M
-// sums[4 * b + j] = sum_{i < n} w[(4 * b + j) * n + i] * x[i] for j < 4 and
-// b < nblk: nblk blocks of four consecutive weight rows of length n against
-// one input vector (n >= 1, nblk >= 1; ARMv6-M).
-// Registers in the inner loop: r0 input end, r1/r4/r5/r6 ends of the four
-// weight rows, r3 the index counting from -n up to 0, r2 the input byte, r7
-// a product; the sums in r8-r11, n in r12, the output in lr, the block count
-// on the stack. Per input byte: LDRSB 2 + 4 x (LDRSB 2 + MULS 1 + ADD 1) = 18
-// cycles, plus 2 of loop control (the body is unrolled twice); ~40 per block.
-void tflm_nn_mat4_v6m(const int8_t *x, const int8_t *w, int32_t n, int32_t nblk, int32_t *sums);
-#define NN_MAT4_STEP \
-    "\tldrsb r2, [r0, r3]\n" \
-    "\tldrsb r7, [r1, r3]\n" \
-    "\tmuls r7, r2, r7\n" \
-    "\tadd r8, r7\n" \
-    "\tldrsb r7, [r4, r3]\n" \
-    "\tmuls r7, r2, r7\n" \
-    "\tadd r9, r7\n" \
-    "\tldrsb r7, [r5, r3]\n" \
-    "\tmuls r7, r2, r7\n" \
-    "\tadd r10, r7\n" \
-    "\tldrsb r7, [r6, r3]\n" \
-    "\tmuls r7, r2, r7\n" \
-    "\tadd r11, r7\n" \
-    "\tadds r3, r3, #1\n"
-__asm__(
-    "\t.text\n"
-    "\t.syntax unified\n"
-    "\t.balign 4\n"
-    "\t.global tflm_nn_mat4_v6m\n"
-    "\t.type tflm_nn_mat4_v6m, %function\n"
-    "\t.thumb_func\n"
-    "tflm_nn_mat4_v6m:\n"
-    "\tpush {r4, r5, r6, r7, lr}\n"
-    "\tmov r4, r8\n"
-    "\tmov r5, r9\n"
-    "\tmov r6, r10\n"
-    "\tmov r7, r11\n"
-    "\tpush {r4, r5, r6, r7}\n"
-    "\tsub sp, sp, #8\n"
-    "\tstr r3, [sp, #0]\n"
-    "\tldr r4, [sp, #44]\n"
-    "\tmov lr, r4\n"
-    "\tmov r12, r2\n"
-    "\tadds r0, r0, r2\n"
-    "\tadds r1, r1, r2\n"
-    "3:\n"
-    "\tmovs r3, #0\n"
-    "\tmov r8, r3\n"
-    "\tmov r9, r3\n"
-    "\tmov r10, r3\n"
-    "\tmov r11, r3\n"
-    "\tmov r2, r12\n"
-    "\tadds r4, r1, r2\n"
-    "\tadds r5, r4, r2\n"
-    "\tadds r6, r5, r2\n"
-    "\trsbs r3, r2, #0\n"
-    "\tlsls r2, r3, #31\n"
-    "\tbne 2f\n"
-    "1:\n"
-    NN_MAT4_STEP
-    "2:\n"
-    NN_MAT4_STEP
-    "\tbne 1b\n"
-    "\tmov r2, lr\n"
-    "\tmov r7, r8\n"
-    "\tstr r7, [r2, #0]\n"
-    "\tmov r7, r9\n"
-    "\tstr r7, [r2, #4]\n"
-    "\tmov r7, r10\n"
-    "\tstr r7, [r2, #8]\n"
-    "\tmov r7, r11\n"
-    "\tstr r7, [r2, #12]\n"
-    "\tadds r2, r2, #16\n"
-    "\tmov lr, r2\n"
-    "\tmov r2, r12\n"
-    "\tadds r1, r6, r2\n"
-    "\tldr r2, [sp, #0]\n"
-    "\tsubs r2, r2, #1\n"
-    "\tstr r2, [sp, #0]\n"
-    "\tbne 3b\n"
-    "\tadd sp, sp, #8\n"
-    "\tpop {r4, r5, r6, r7}\n"
-    "\tmov r8, r4\n"
-    "\tmov r9, r5\n"
-    "\tmov r10, r6\n"
-    "\tmov r11, r7\n"
-    "\tpop {r4, r5, r6, r7, pc}\n"
-    "\t.size tflm_nn_mat4_v6m, .-tflm_nn_mat4_v6m\n");
-#undef NN_MAT4_STEP
-#endif
-
-// Blocks of four output channels per call of nn_mat4 (sums on the stack).
-#define NN_MAT4_CHUNK 64
 
 // tflm_mul_qm without a 64-bit multiply (ARMv6-M has none): the rounding
 // doubling high multiply of the reference, (a * b + nudge) / 2^31 truncated,
@@ -1037,73 +982,6 @@ static void nn_dw3x3_dsp(const tflm_conv_geom_t *g, const tflm_nn_q8_t *q, const
 }
 #endif // TFLM_ISA_DSP
 
-// acc[j] += sum_{i < n} w[j * ws + i] * x[i] for j < 4 (each product fits in
-// int32; the sums wrap like the reference's).
-static inline void nn_dot4(const int8_t *x, const int8_t *w, int32_t ws, int32_t n, uint32_t *acc) {
-    const int8_t *w0 = w;
-    const int8_t *w1 = w + ws;
-    const int8_t *w2 = w1 + ws;
-    const int8_t *w3 = w2 + ws;
-    uint32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
-    for (int32_t i = 0; i < n; ++i) {
-        const int32_t xv = x[i];
-        a0 += (uint32_t)(w0[i] * xv);
-        a1 += (uint32_t)(w1[i] * xv);
-        a2 += (uint32_t)(w2[i] * xv);
-        a3 += (uint32_t)(w3[i] * xv);
-    }
-    acc[0] = a0;
-    acc[1] = a1;
-    acc[2] = a2;
-    acc[3] = a3;
-}
-
-static inline uint32_t nn_dot1(const int8_t *x, const int8_t *w, int32_t n, uint32_t acc) {
-    for (int32_t i = 0; i < n; ++i) {
-        acc += (uint32_t)(w[i] * (int32_t)x[i]);
-    }
-    return acc;
-}
-
-// sums[c] = sum_{i < n} w[c * n + i] * x[i] (wrapping) for c < 4 * nblk:
-// consecutive weight rows of length n against one input vector.
-static inline void nn_mat4(const int8_t *x, const int8_t *w, int32_t n, int32_t nblk, int32_t *sums) {
-#if TFLM_ISA_V6M
-    tflm_nn_mat4_v6m(x, w, n, nblk, sums);
-#else
-    for (int32_t b = 0; b < nblk; ++b) {
-        uint32_t acc[4] = { 0, 0, 0, 0 };
-        nn_dot4(x, w + (size_t)b * 4 * (size_t)n, n, n, acc);
-        for (int j = 0; j < 4; ++j) {
-            sums[4 * b + j] = (int32_t)acc[j];
-        }
-    }
-#endif
-}
-
-// out[c] = requant(cbias[c] + extra + sum_i w[c * n + i] * x[i]) for c < n_ch.
-static inline void nn_rows_s8(const int8_t *x, const int8_t *w, int32_t n, int32_t n_ch, uint32_t extra,
-    const tflm_nn_q8_t *q, int8_t *out) {
-    int32_t sums[NN_MAT4_CHUNK];
-    int32_t c = 0;
-    while (c + 4 <= n_ch) {
-        int32_t nblk = (n_ch - c) / 4;
-        if (nblk > NN_MAT4_CHUNK / 4) {
-            nblk = NN_MAT4_CHUNK / 4;
-        }
-        nn_mat4(x, w + (size_t)c * (size_t)n, n, nblk, sums);
-        for (int32_t j = 0; j < 4 * nblk; ++j) {
-            const uint32_t acc = (uint32_t)q->cbias[c + j] + extra + (uint32_t)sums[j];
-            out[c + j] = nn_requant(acc, q, c + j);
-        }
-        c += 4 * nblk;
-    }
-    for (; c < n_ch; ++c) {
-        const uint32_t acc = nn_dot1(x, w + (size_t)c * (size_t)n, n, (uint32_t)q->cbias[c] + extra);
-        out[c] = nn_requant(acc, q, c);
-    }
-}
-
 // Copies the receptive field of one output pixel into patch (f_h * f_w *
 // in_c bytes, the filter's layout); taps outside the input read as the input
 // zero point.
@@ -1137,159 +1015,520 @@ static void conv_patch(const tflm_conv_geom_t *g, const int8_t *xb, int32_t iy0,
     }
 }
 
-void tflm_conv2d_s8_opt(const tflm_conv_geom_t *g, const tflm_nn_q8_t *q_in, const tflm_nn_part_t *pt,
-    const int8_t *in, const int8_t *filter, int8_t *patch, int8_t *out) {
-    // A local copy: stores to the int8 output cannot alias it.
-    const tflm_nn_q8_t qv = *q_in;
-    const tflm_nn_q8_t *q = &qv;
-#if TFLM_ISA_DSP
-    nn_conv_dsp(g, q, pt, in, filter, patch, out);
-    return;
-#endif
-    const int32_t K = g->f_h * g->f_w * g->in_c;
-    const int32_t out_c = g->out_c;
-    const int pointwise = g->f_h == 1 && g->f_w == 1;
-    // This part's channels: their weights, factors and outputs from c0 on.
-    const tflm_nn_q8_t qc = nn_q_from(q, pt->c0);
-    const int8_t *wc = filter + (size_t)pt->c0 * (size_t)K;
-    const int32_t nc = pt->c1 - pt->c0;
-    for (int32_t b = 0; b < g->batches && pt->p1 > pt->p0 && nc > 0; ++b) {
-        const int8_t *xb = in + (size_t)b * (size_t)g->in_h * (size_t)g->in_w * (size_t)g->in_c;
-        for (int32_t oy = pt->p0 / g->out_w; oy <= (pt->p1 - 1) / g->out_w; ++oy) {
-            const int32_t iy0 = oy * g->stride_h - g->pad_h;
-            int32_t xa, xe;
-            nn_part_row(pt, g->out_w, oy, &xa, &xe);
-            for (int32_t ox = xa; ox < xe; ++ox) {
-                const int32_t ix0 = ox * g->stride_w - g->pad_w;
-                int8_t *op = out + (((size_t)b * g->out_h + oy) * g->out_w + ox) * (size_t)out_c;
-                const int8_t *x;
-                if (pointwise) {
-                    // A 1x1 window never leaves the input (its padding is 0).
-                    x = xb + ((size_t)iy0 * (size_t)g->in_w + (size_t)ix0) * (size_t)g->in_c;
-                } else {
-                    conv_patch(g, xb, iy0, ix0, (int8_t)q->in_zp, patch);
-                    x = patch;
-                }
-                nn_rows_s8(x, wc, K, nc, 0u, &qc, op + pt->c0);
-            }
+#if !TFLM_ISA_DSP
+// ---------------------------------------------------------------------------
+// Kernels for cores without the DSP extension (Cortex-M0+, the host): the
+// primitives of nn_v6m.c (assembly on ARMv6-M, C twins elsewhere), which
+// deliver negated sums, and a requantisation prepared once per chunk of
+// output channels and group of output pixels (tflm_nn_rqp_t, nn_group_end:
+// the whole part unless the output overlaps the input).
+
+// Output channels per chunk (their records and sums sit on the stack).
+#define NN_CH 32
+// Packed input positions per segment of the 2-pixel kernel (on the stack).
+#define NN_XSEG 96
+
+// The requantisation records of channels c0 + [0, n) (biases cbias + extra)
+// for sums of K products; 1 when every channel takes the fast form of
+// nn_v6m.h, else 0 (the chunk then takes the reference arithmetic).
+static int nn_rqp_make(const tflm_nn_q8_t *q, int32_t c0, int32_t n, uint32_t extra, int32_t K,
+    tflm_nn_rqp_t *p) {
+    const int32_t k = q->per_ch ? c0 : 0;
+    const int32_t bad = tflm_nn_rqp(q->cbias + c0, q->mult + k, q->shift + k, n, p, extra, q->per_ch ? 1 : 0);
+    return bad == 0 && K <= 65534;
+}
+
+// zlh[3] of tflm_nn_rq: 0 when every a <= 0 gives act_min (zp <= act_min:
+// ReLU-type activations), else INT32_MIN (no shortcut).
+static int32_t nn_rq_floor(const tflm_nn_q8_t *q) {
+    return q->out_zp <= q->act_min ? 0 : INT32_MIN;
+}
+
+// out[j] = requant(bias of channel c0 + j - ns[j]) for j < n.
+static void nn_rq_out6(int fast, const int32_t *ns, const tflm_nn_rqp_t *p, const tflm_nn_q8_t *q, int32_t c0,
+    int32_t n, const int32_t *zlh, int8_t *out) {
+    if (fast) {
+        tflm_nn_rq(ns, p, n, out, zlh);
+        return;
+    }
+    for (int32_t j = 0; j < n; ++j) {
+        out[j] = nn_requant((uint32_t)p[j].bias - (uint32_t)ns[j], q, c0 + j);
+    }
+}
+
+// ns[c] = -x . w_c for the n rows w_c = w + c * K (K bytes) against one
+// input vector.
+static void nn_rows1(const int8_t *x, const int8_t *w, int32_t K, int32_t n, int32_t *ns) {
+    const int32_t nb = n / 4;
+    if (nb > 0) {
+        tflm_nn_mat4(x, w, K, nb, ns);
+    }
+    for (int32_t c = 4 * nb; c < n; ++c) {
+        const int8_t *wc = w + (size_t)c * (size_t)K;
+        uint32_t s = 0;
+        for (int32_t i = 0; i < K; ++i) {
+            s += (uint32_t)(wc[i] * x[i]);
+        }
+        ns[c] = (int32_t)(0u - s);
+    }
+}
+
+// X[i] = -(x0[i] + 2^16 * x1[i]) for i < n (the packed inputs of
+// tflm_nn_mat2x2); a NULL x0 or x1 reads as zp.
+static void nn_pack2(const int8_t *x0, const int8_t *x1, int32_t zp, int32_t n, uint32_t *X) {
+    if (x0 != NULL && x1 != NULL) {
+        tflm_nn_pack2(x0, x1, n, X);
+    } else if (x0 != NULL) {
+        const uint32_t h = (uint32_t)zp << 16;
+        for (int32_t i = 0; i < n; ++i) {
+            X[i] = 0u - ((uint32_t)(int32_t)x0[i] + h);
+        }
+    } else if (x1 != NULL) {
+        for (int32_t i = 0; i < n; ++i) {
+            X[i] = 0u - ((uint32_t)zp + ((uint32_t)(int32_t)x1[i] << 16));
+        }
+    } else {
+        const uint32_t v = 0u - ((uint32_t)zp + ((uint32_t)zp << 16));
+        for (int32_t i = 0; i < n; ++i) {
+            X[i] = v;
         }
     }
 }
 
-#if TFLM_ISA_V6M
-// acc[j] = sum over the 3x3 taps of x * w for channels j < n (n >= 1) of one
-// interior output pixel, depth multiplier 1 (ARMv6-M). x: input at the
-// window's top-left tap, channel 0; w: filter channel 0; C: channels (the
-// tap step of both); row: bytes per input row. Registers: r0/r1 channel
-// pointers, r2 = C, r3 = 2C (tap offsets), r4/r5 values, r6/r7 row pointers;
-// r8 = row, r9 = 3C, r10 the sum, r11 the end of x, lr the output.
-// Per channel: 9 x (2 loads + MULS + ADD) + 2 sign extensions + ~17.
-void tflm_nn_dw3x3_v6m(const int8_t *x, const int8_t *w, int32_t C, int32_t n, int32_t row, int32_t *acc);
-#define NN_DW3_ROW(last) \
-    "\tldrb r4, [r6, #0]\n" \
-    "\tsxtb r4, r4\n" \
-    "\tldrb r5, [r7, #0]\n" \
-    "\tsxtb r5, r5\n" \
-    "\tmuls r4, r5, r4\n" \
-    "\tadd r10, r4\n" \
-    "\tldrsb r4, [r6, r2]\n" \
-    "\tldrsb r5, [r7, r2]\n" \
-    "\tmuls r4, r5, r4\n" \
-    "\tadd r10, r4\n" \
-    "\tldrsb r4, [r6, r3]\n" \
-    "\tldrsb r5, [r7, r3]\n" \
-    "\tmuls r4, r5, r4\n" \
-    "\tadd r10, r4\n" \
-    last
-__asm__(
-    "\t.text\n"
-    "\t.syntax unified\n"
-    "\t.balign 4\n"
-    "\t.global tflm_nn_dw3x3_v6m\n"
-    "\t.type tflm_nn_dw3x3_v6m, %function\n"
-    "\t.thumb_func\n"
-    "tflm_nn_dw3x3_v6m:\n"
-    "\tpush {r4, r5, r6, r7, lr}\n"
-    "\tmov r4, r8\n"
-    "\tmov r5, r9\n"
-    "\tmov r6, r10\n"
-    "\tmov r7, r11\n"
-    "\tpush {r4, r5, r6, r7}\n"
-    "\tldr r4, [sp, #36]\n"
-    "\tmov r8, r4\n"
-    "\tadds r4, r0, r3\n"
-    "\tmov r11, r4\n"
-    "\tlsls r3, r2, #1\n"
-    "\tadds r4, r3, r2\n"
-    "\tmov r9, r4\n"
-    "\tldr r4, [sp, #40]\n"
-    "\tmov lr, r4\n"
-    "1:\n"
-    "\tmov r6, r0\n"
-    "\tmov r7, r1\n"
-    "\tmovs r4, #0\n"
-    "\tmov r10, r4\n"
-    NN_DW3_ROW("\tadd r6, r8\n\tadd r7, r9\n")
-    NN_DW3_ROW("\tadd r6, r8\n\tadd r7, r9\n")
-    NN_DW3_ROW("")
-    "\tmov r4, lr\n"
-    "\tmov r5, r10\n"
-    "\tstmia r4!, {r5}\n"
-    "\tmov lr, r4\n"
-    "\tadds r0, r0, #1\n"
-    "\tadds r1, r1, #1\n"
-    "\tcmp r0, r11\n"
-    "\tbne 1b\n"
-    "\tpop {r4, r5, r6, r7}\n"
-    "\tmov r8, r4\n"
-    "\tmov r9, r5\n"
-    "\tmov r10, r6\n"
-    "\tmov r11, r7\n"
-    "\tpop {r4, r5, r6, r7, pc}\n"
-    "\t.size tflm_nn_dw3x3_v6m, .-tflm_nn_dw3x3_v6m\n");
-#undef NN_DW3_ROW
-#endif
-
-// The same contract in C (hosts, and the reference for the assembly).
-static inline void nn_dw3x3(const int8_t *x, const int8_t *w, int32_t C, int32_t n, int32_t row, int32_t *acc) {
-#if TFLM_ISA_V6M
-    tflm_nn_dw3x3_v6m(x, w, C, n, row, acc);
-#else
-    const size_t c1 = (size_t)C, c2 = 2 * (size_t)C, r1 = (size_t)row, r2 = 2 * (size_t)row;
-    for (int32_t j = 0; j < n; ++j) {
-        const int8_t *xj = x + j;
-        const int8_t *wj = w + j;
-        int32_t s = 0;
-        s += wj[0] * xj[0] + wj[c1] * xj[c1] + wj[c2] * xj[c2];
-        s += wj[3 * c1] * xj[r1] + wj[4 * c1] * xj[r1 + c1] + wj[5 * c1] * xj[r1 + c2];
-        s += wj[6 * c1] * xj[r2] + wj[7 * c1] * xj[r2 + c1] + wj[8 * c1] * xj[r2 + c2];
-        acc[j] = s;
+// Positions k0 + [0, n) of the receptive fields of two pixels (packed in X)
+// against the nc rows of w (K bytes each): ns0/ns1 from 0 when k0 == 0, else
+// further down. Rows in pairs, an odd last one here.
+static void nn_pair_seg(const uint32_t *X, const int8_t *w, int32_t K, int32_t k0, int32_t n, int32_t nc,
+    int32_t *ns0, int32_t *ns1) {
+    if (nc >= 2) {
+        tflm_nn_mat2x2(X, w + k0, K, n, nc / 2, ns0, ns1, k0 == 0);
     }
-#endif
+    if (nc & 1) {
+        const int32_t c = nc - 1;
+        const int8_t *wc = w + (size_t)c * (size_t)K + (size_t)k0;
+        uint32_t a0 = k0 == 0 ? 0u : (uint32_t)ns0[c], a1 = k0 == 0 ? 0u : (uint32_t)ns1[c];
+        for (int32_t i = 0; i < n; ++i) {
+            const uint32_t v = 0u - X[i];
+            const int32_t x0 = (int32_t)(int16_t)(uint16_t)(v & 0xFFFFu);
+            const int32_t x1 = (int32_t)(v - (uint32_t)x0) >> 16;
+            a0 -= (uint32_t)(wc[i] * x0);
+            a1 -= (uint32_t)(wc[i] * x1);
+        }
+        ns0[c] = (int32_t)a0;
+        ns1[c] = (int32_t)a1;
+    }
 }
 
-// Channels per call of the 3x3 depthwise primitive (its sums sit on the stack).
-#define NN_DW3_CHUNK 64
+// The receptive fields of two pixels being packed into X for nn_pair_seg:
+// its arguments, the position of X[0] in the field (k0) and the next free
+// slot of X (fill).
+typedef struct {
+    uint32_t *X;
+    const int8_t *w;
+    int32_t K, nc, k0, fill;
+    int32_t *ns0, *ns1;
+} nn_pack_t;
+
+// Appends n positions of both fields (a NULL run reads as zp), running the
+// 2-pixel kernel whenever X is full.
+static void nn_pack_run(nn_pack_t *pk, const int8_t *pa, const int8_t *pb, int32_t zp, int32_t n) {
+    if (pa != NULL && pb != NULL && pk->fill + n <= NN_XSEG) {
+        // (the usual case: both inside the input, room left in X)
+        tflm_nn_pack2(pa, pb, n, pk->X + pk->fill);
+        pk->fill += n;
+        if (pk->fill == NN_XSEG) {
+            nn_pair_seg(pk->X, pk->w, pk->K, pk->k0, pk->fill, pk->nc, pk->ns0, pk->ns1);
+            pk->k0 += pk->fill;
+            pk->fill = 0;
+        }
+        return;
+    }
+    for (int32_t c = 0; c < n;) {
+        const int32_t len = n - c < NN_XSEG - pk->fill ? n - c : NN_XSEG - pk->fill;
+        nn_pack2(pa != NULL ? pa + c : NULL, pb != NULL ? pb + c : NULL, zp, len, pk->X + pk->fill);
+        pk->fill += len;
+        c += len;
+        if (pk->fill == NN_XSEG) {
+            nn_pair_seg(pk->X, pk->w, pk->K, pk->k0, pk->fill, pk->nc, pk->ns0, pk->ns1);
+            pk->k0 += pk->fill;
+            pk->fill = 0;
+        }
+    }
+}
+
+// ns0 / ns1 of two output pixels whose windows start at input (iya, ixa)
+// and (iyb, ixb), for the nc filter rows at w: their receptive fields
+// packed NN_XSEG positions at a time (a window row at once when both
+// windows' columns lie inside the input, undilated), padding taps reading
+// as zp.
+static void nn_conv_pair(const tflm_conv_geom_t *g, const int8_t *xb, int32_t iya, int32_t ixa, int32_t iyb,
+    int32_t ixb, int32_t zp, const int8_t *w, int32_t nc, uint32_t *X, int32_t *ns0, int32_t *ns1) {
+    const int32_t C = g->in_c;
+    const size_t row = (size_t)g->in_w * (size_t)C;
+    nn_pack_t pk = { X, w, g->f_h * g->f_w * C, nc, 0, 0, ns0, ns1 };
+    const int cols = g->dil_w == 1 && ixa >= 0 && ixa + g->f_w <= g->in_w && ixb >= 0 && ixb + g->f_w <= g->in_w;
+    for (int32_t fy = 0; fy < g->f_h; ++fy) {
+        const int32_t ya = iya + g->dil_h * fy, yb = iyb + g->dil_h * fy;
+        const int ra = ya >= 0 && ya < g->in_h, rb = yb >= 0 && yb < g->in_h;
+        if (cols) {
+            nn_pack_run(&pk, ra ? xb + (size_t)ya * row + (size_t)ixa * (size_t)C : NULL,
+                rb ? xb + (size_t)yb * row + (size_t)ixb * (size_t)C : NULL, zp, g->f_w * C);
+            continue;
+        }
+        for (int32_t fx = 0; fx < g->f_w; ++fx) {
+            const int32_t xa = ixa + g->dil_w * fx, xb2 = ixb + g->dil_w * fx;
+            const int8_t *pa = ra && xa >= 0 && xa < g->in_w ? xb + (size_t)ya * row + (size_t)xa * (size_t)C : NULL;
+            const int8_t *pb = rb && xb2 >= 0 && xb2 < g->in_w ? xb + (size_t)yb * row + (size_t)xb2 * (size_t)C
+                                                                : NULL;
+            nn_pack_run(&pk, pa, pb, zp, C);
+        }
+    }
+    if (pk.fill > 0) {
+        nn_pair_seg(X, w, pk.K, pk.k0, pk.fill, nc, ns0, ns1);
+    }
+}
+
+// The end of a group of output pixels [ga, ge) of batch b that may be
+// computed chunk of channels by chunk of channels (every chunk reads the
+// group's inputs again): its output bytes must not overlap the input bytes
+// that the group's first row reads, nor any later input. When the output
+// overlaps the input (the planner's streaming placement, tflm_allow_overlap)
+// that can be as little as the rest of ga's row (the planner's promise:
+// a row's output is written only after the rows it needs were read).
+static int32_t nn_group_end(const tflm_conv_geom_t *g, const int8_t *xb, const int8_t *ob, int32_t ga, int32_t p1) {
+    const int32_t ow = g->out_w, oc = g->out_c;
+    const uintptr_t rowi = (uintptr_t)g->in_w * (uintptr_t)g->in_c;
+    const int32_t iy = (ga / ow) * g->stride_h - g->pad_h;
+    const uintptr_t lo = (uintptr_t)xb + (iy > 0 ? (uintptr_t)iy * rowi : 0u);
+    const uintptr_t hi = (uintptr_t)xb + (uintptr_t)g->in_h * rowi;
+    const uintptr_t o0 = (uintptr_t)ob + (uintptr_t)ga * (uintptr_t)oc;
+    const uintptr_t o1 = (uintptr_t)ob + (uintptr_t)p1 * (uintptr_t)oc;
+    if (o1 <= lo || o0 >= hi) {
+        return p1;
+    }
+    const int32_t row_end = (ga / ow + 1) * ow < p1 ? (ga / ow + 1) * ow : p1;
+    if (o0 >= lo) {
+        return row_end;
+    }
+    const uintptr_t room = (lo - (uintptr_t)ob) / (uintptr_t)oc;
+    return room > (uintptr_t)row_end ? (int32_t)room : row_end;
+}
+
+// CONV_2D: per group of output pixels (nn_group_end; the whole part when
+// one chunk holds all channels: then pixels are finished in order) and chunk
+// of channels, pixels in pairs (the
+// 2-pixel kernel; a pair may span two rows), an odd last one against its
+// patch (or in place, 1x1).
+static void nn_conv_v6(const tflm_conv_geom_t *g, const tflm_nn_q8_t *q, const tflm_nn_part_t *pt,
+    const int8_t *in, const int8_t *filter, int8_t *patch, int8_t *out) {
+    const int32_t C = g->in_c;
+    const int32_t K = g->f_h * g->f_w * C;
+    const int32_t out_c = g->out_c;
+    const int32_t ow = g->out_w;
+    const int pointwise = g->f_h == 1 && g->f_w == 1;
+    const int32_t zlh[4] = { q->out_zp, q->act_min, q->act_max, nn_rq_floor(q) };
+    tflm_nn_rqp_t rqp[NN_CH];
+    int32_t ns0[NN_CH], ns1[NN_CH];
+    uint32_t X[NN_XSEG];
+    int32_t have = -1, back = 1;
+    int fast = 0;
+    for (int32_t b = 0; b < g->batches && pt->p1 > pt->p0 && pt->c1 > pt->c0; ++b) {
+        const int8_t *xb = in + (size_t)b * (size_t)g->in_h * (size_t)g->in_w * (size_t)C;
+        int8_t *ob = out + (size_t)b * (size_t)g->out_h * (size_t)ow * (size_t)out_c;
+        for (int32_t ga = pt->p0; ga < pt->p1;) {
+            const int32_t ge = pt->c1 - pt->c0 <= NN_CH ? pt->p1 : nn_group_end(g, xb, ob, ga, pt->p1);
+            back = !back;
+            // Chunks forwards and backwards in turn: the records of a
+            // group's last chunk serve the next group's first.
+            const int32_t nch = (pt->c1 - pt->c0 + NN_CH - 1) / NN_CH;
+            for (int32_t ci = 0; ci < nch; ++ci) {
+                const int32_t c0 = pt->c0 + (back ? nch - 1 - ci : ci) * NN_CH;
+                const int32_t nc = pt->c1 - c0 < NN_CH ? pt->c1 - c0 : NN_CH;
+                if (c0 != have) {
+                    fast = nn_rqp_make(q, c0, nc, 0u, K, rqp);
+                    have = c0;
+                }
+                const int8_t *wc = filter + (size_t)c0 * (size_t)K;
+                int32_t px = ga;
+                // (oy, ox) of pixel px, kept without dividing
+                int32_t oy = ga / ow, ox = ga - oy * ow;
+                for (; px + 1 < ge; px += 2) {
+                    const int32_t ya = oy, xa = ox;
+                    if (++ox == ow) {
+                        ox = 0;
+                        ++oy;
+                    }
+                    nn_conv_pair(g, xb, ya * g->stride_h - g->pad_h, xa * g->stride_w - g->pad_w,
+                        oy * g->stride_h - g->pad_h, ox * g->stride_w - g->pad_w, q->in_zp, wc, nc, X, ns0, ns1);
+                    if (++ox == ow) {
+                        ox = 0;
+                        ++oy;
+                    }
+                    int8_t *op = ob + (size_t)px * (size_t)out_c + (size_t)c0;
+                    nn_rq_out6(fast, ns0, rqp, q, c0, nc, zlh, op);
+                    nn_rq_out6(fast, ns1, rqp, q, c0, nc, zlh, op + out_c);
+                }
+                if (px < ge) {
+                    const int32_t iy0 = oy * g->stride_h - g->pad_h, ix0 = ox * g->stride_w - g->pad_w;
+                    const int8_t *x;
+                    if (pointwise) {
+                        // A 1x1 window never leaves the input (its padding is 0).
+                        x = xb + ((size_t)iy0 * (size_t)g->in_w + (size_t)ix0) * (size_t)C;
+                    } else {
+                        conv_patch(g, xb, iy0, ix0, (int8_t)q->in_zp, patch);
+                        x = patch;
+                    }
+                    nn_rows1(x, wc, K, nc, ns0);
+                    nn_rq_out6(fast, ns0, rqp, q, c0, nc, zlh, ob + (size_t)px * (size_t)out_c + (size_t)c0);
+                }
+            }
+            ga = ge;
+        }
+    }
+}
+
+// FULLY_CONNECTED, one input row: chunks of units against it.
+static void nn_fc_v6(const int8_t *x, const int8_t *w, int32_t accum, int32_t units, uint32_t extra,
+    const tflm_nn_q8_t *q, int8_t *out) {
+    const int32_t zlh[4] = { q->out_zp, q->act_min, q->act_max, nn_rq_floor(q) };
+    tflm_nn_rqp_t rqp[NN_CH];
+    int32_t ns[NN_CH];
+    for (int32_t c0 = 0; c0 < units; c0 += NN_CH) {
+        const int32_t nc = units - c0 < NN_CH ? units - c0 : NN_CH;
+        const int fast = nn_rqp_make(q, c0, nc, extra, accum, rqp);
+        nn_rows1(x, w + (size_t)c0 * (size_t)accum, accum, nc, ns);
+        nn_rq_out6(fast, ns, rqp, q, c0, nc, zlh, out + c0);
+    }
+}
+#endif // !TFLM_ISA_DSP
+
+void tflm_conv2d_s8_opt(const tflm_conv_geom_t *g, const tflm_nn_q8_t *q_in, const tflm_nn_part_t *pt,
+    const int8_t *in, const int8_t *filter, int8_t *patch, int8_t *out) {
+    // A local copy: stores to the int8 output cannot alias it.
+    const tflm_nn_q8_t qv = *q_in;
+#if TFLM_ISA_DSP
+    nn_conv_dsp(g, &qv, pt, in, filter, patch, out);
+#else
+    nn_conv_v6(g, &qv, pt, in, filter, patch, out);
+#endif
+}
 
 // Largest window whose taps are listed per pixel (5x5 included).
 #define NN_DW_MAX_TAPS 32
 
-void tflm_dwconv_s8_opt(const tflm_conv_geom_t *g, const tflm_nn_q8_t *q_in, const tflm_nn_part_t *pt, int32_t dm,
-    const int8_t *in, const int8_t *filter, int8_t *patch, int8_t *out) {
-    // A local copy: stores to the int8 output cannot alias it.
-    const tflm_nn_q8_t qv = *q_in;
-    const tflm_nn_q8_t *q = &qv;
+#if !TFLM_ISA_DSP
+// Output channels per chunk of the gathered-taps depthwise path, and its
+// transposed weights (bytes), both on the stack.
+#define NN_DWG_CH 16
+#define NN_WT 160
+
+// DEPTHWISE_CONV_2D 3x3, undilated, depth multiplier 1, on tflm_nn_dw3x3:
+// per group of output pixels (nn_group_end) and chunk of channels, each
+// pixel's window in place (border pixels: the chunk's channels of a padded
+// window in patch, rows of 3 * C).
+static void nn_dw3_v6(const tflm_conv_geom_t *g, const tflm_nn_q8_t *q, const tflm_nn_part_t *pt, const int8_t *in,
+    const int8_t *filter, int8_t *patch, int8_t *out) {
+    const int32_t C = g->in_c;
+    const size_t row = (size_t)g->in_w * (size_t)C;
+    const int32_t ow = g->out_w;
+    const int32_t zlh[4] = { q->out_zp, q->act_min, q->act_max, nn_rq_floor(q) };
+    tflm_nn_rqp_t rqp[NN_CH];
+    int32_t ns[NN_CH];
+    int32_t have = -1, back = 1;
+    int fast = 0;
+    for (int32_t b = 0; b < g->batches && pt->p1 > pt->p0; ++b) {
+        const int8_t *xb = in + (size_t)b * (size_t)g->in_h * row;
+        int8_t *ob = out + (size_t)b * (size_t)g->out_h * (size_t)ow * (size_t)C;
+        for (int32_t ga = pt->p0; ga < pt->p1;) {
+            const int32_t ge = C <= NN_CH ? pt->p1 : nn_group_end(g, xb, ob, ga, pt->p1);
+            // Chunks forwards and backwards in turn (see nn_conv_v6).
+            const int32_t nch = (C + NN_CH - 1) / NN_CH;
+            back = !back;
+            for (int32_t ci = 0; ci < nch; ++ci) {
+                const int32_t c0 = (back ? nch - 1 - ci : ci) * NN_CH;
+                const int32_t n = C - c0 < NN_CH ? C - c0 : NN_CH;
+                if (c0 != have) {
+                    fast = nn_rqp_make(q, c0, n, 0u, 9, rqp);
+                    have = c0;
+                }
+                // (oy, ox) of pixel px, kept without dividing
+                int32_t oy = ga / ow, ox = ga - oy * ow;
+                for (int32_t px = ga; px < ge; ++px, ++ox) {
+                    if (ox == ow) {
+                        ox = 0;
+                        ++oy;
+                    }
+                    const int32_t iy0 = oy * g->stride_h - g->pad_h;
+                    const int32_t ix0 = ox * g->stride_w - g->pad_w;
+                    const int8_t *x0;
+                    int32_t xrow = (int32_t)row;
+                    if (iy0 >= 0 && iy0 + 2 < g->in_h && ix0 >= 0 && ix0 + 2 < g->in_w) {
+                        // (The window's start is only formed for interior
+                        // pixels: a border pixel's may lie before the input.)
+                        x0 = xb + (size_t)iy0 * row + (size_t)ix0 * (size_t)C;
+                    } else {
+                        for (int32_t t = 0; t < 9; ++t) {
+                            const int32_t iy = iy0 + t / 3, ix = ix0 + t % 3;
+                            int8_t *p = patch + (size_t)t * (size_t)C + (size_t)c0;
+                            if (iy >= 0 && iy < g->in_h && ix >= 0 && ix < g->in_w) {
+                                memcpy(p, xb + (size_t)iy * row + (size_t)ix * (size_t)C + (size_t)c0, (size_t)n);
+                            } else {
+                                memset(p, (int8_t)q->in_zp, (size_t)n);
+                            }
+                        }
+                        x0 = patch;
+                        xrow = 3 * C;
+                    }
+                    tflm_nn_dw3x3(x0 + c0, filter + c0, C, n, xrow, ns);
+                    nn_rq_out6(fast, ns, rqp, q, c0, n, zlh, ob + (size_t)px * (size_t)C + (size_t)c0);
+                }
+            }
+            ga = ge;
+        }
+    }
+}
+
+// The input offsets of the taps of the window at (iy0, ix0), -1 for taps in
+// the padding.
+static void nn_dw_taps(const tflm_conv_geom_t *g, int32_t iy0, int32_t ix0, int32_t *xo) {
+    const size_t row = (size_t)g->in_w * (size_t)g->in_c;
+    for (int32_t fy = 0, t = 0; fy < g->f_h; ++fy) {
+        const int32_t iy = iy0 + g->dil_h * fy;
+        for (int32_t fx = 0; fx < g->f_w; ++fx, ++t) {
+            const int32_t ix = ix0 + g->dil_w * fx;
+            const int ok = iy >= 0 && iy < g->in_h && ix >= 0 && ix < g->in_w;
+            xo[t] = ok ? (int32_t)((size_t)iy * row + (size_t)ix * (size_t)g->in_c) : -1;
+        }
+    }
+}
+
+// DEPTHWISE_CONV_2D, any other window of up to NN_DW_MAX_TAPS taps, as
+// small matrix products: per group of output pixels and chunk of input
+// channels, the chunk's weights transposed (one row of taps per output
+// channel); then per pair of pixels and input channel their taps gathered
+// and packed (padding taps reading as the input zero point) against the
+// input channel's dm rows (tflm_nn_mat2x2); an odd last pixel alone.
+// 0 when the layer does not fit (nn_dwconv_any then).
+static int nn_dwg_v6(const tflm_conv_geom_t *g, const tflm_nn_q8_t *q, const tflm_nn_part_t *pt, int32_t dm,
+    const int8_t *in, const int8_t *filter, int8_t *out) {
+    const int32_t C = g->in_c;
+    const int32_t OC = g->out_c;
+    const int32_t nt = g->f_h * g->f_w;
+    if (nt > NN_DW_MAX_TAPS || dm > NN_DWG_CH || (int64_t)nt * dm > NN_WT) {
+        return 0;
+    }
+    // Input channels per chunk.
+    const int32_t nic = NN_DWG_CH / dm < NN_WT / (nt * dm) ? NN_DWG_CH / dm : NN_WT / (nt * dm);
+    const size_t row = (size_t)g->in_w * (size_t)C;
+    const int32_t ow = g->out_w;
+    const int32_t zp = q->in_zp;
+    const int32_t zlh[4] = { q->out_zp, q->act_min, q->act_max, nn_rq_floor(q) };
+    tflm_nn_rqp_t rqp[NN_DWG_CH];
+    int32_t ns0[NN_DWG_CH], ns1[NN_DWG_CH];
+    int8_t wt[NN_WT];
+    uint32_t X[NN_DW_MAX_TAPS];
+    int32_t xa[NN_DW_MAX_TAPS], xe[NN_DW_MAX_TAPS], rel[NN_DW_MAX_TAPS];
+    const int32_t span_h = (g->f_h - 1) * g->dil_h, span_w = (g->f_w - 1) * g->dil_w;
+    for (int32_t fy = 0, t = 0; fy < g->f_h; ++fy) {
+        for (int32_t fx = 0; fx < g->f_w; ++fx, ++t) {
+            rel[t] = (int32_t)((size_t)(fy * g->dil_h) * row + (size_t)(fx * g->dil_w) * (size_t)C);
+        }
+    }
+    int32_t have = -1, back = 1;
+    int fast = 0;
+    for (int32_t b = 0; b < g->batches && pt->p1 > pt->p0; ++b) {
+        const int8_t *xb = in + (size_t)b * (size_t)g->in_h * row;
+        int8_t *ob = out + (size_t)b * (size_t)g->out_h * (size_t)ow * (size_t)OC;
+        for (int32_t ga = pt->p0; ga < pt->p1;) {
+            const int32_t ge = C <= nic ? pt->p1 : nn_group_end(g, xb, ob, ga, pt->p1);
+            // Chunks forwards and backwards in turn (see nn_conv_v6).
+            const int32_t nch = (C + nic - 1) / nic;
+            back = !back;
+            for (int32_t ci = 0; ci < nch; ++ci) {
+                const int32_t ic0 = (back ? nch - 1 - ci : ci) * nic;
+                const int32_t ni = C - ic0 < nic ? C - ic0 : nic;
+                const int32_t oc0 = ic0 * dm, nc = ni * dm;
+                if (ic0 != have) {
+                    fast = nn_rqp_make(q, oc0, nc, 0u, nt, rqp);
+                    have = ic0;
+                    for (int32_t j = 0; j < nc; ++j) {
+                        for (int32_t t = 0; t < nt; ++t) {
+                            wt[j * nt + t] = filter[(size_t)t * (size_t)OC + (size_t)(oc0 + j)];
+                        }
+                    }
+                }
+                // (oy, ox) of pixel px, kept without dividing
+                int32_t oy = ga / ow, ox = ga - oy * ow;
+                int32_t px = ga;
+                for (; px + 1 < ge; px += 2) {
+                    const int32_t iya = oy * g->stride_h - g->pad_h, ixa = ox * g->stride_w - g->pad_w;
+                    if (++ox == ow) {
+                        ox = 0;
+                        ++oy;
+                    }
+                    const int32_t iyb = oy * g->stride_h - g->pad_h, ixb = ox * g->stride_w - g->pad_w;
+                    if (++ox == ow) {
+                        ox = 0;
+                        ++oy;
+                    }
+                    if (iya >= 0 && iyb >= 0 && iya + span_h < g->in_h && iyb + span_h < g->in_h && ixa >= 0
+                        && ixb >= 0 && ixa + span_w < g->in_w && ixb + span_w < g->in_w) {
+                        // Both windows inside the input: the taps at rel[] from their starts.
+                        const int8_t *pa = xb + (size_t)iya * row + (size_t)ixa * (size_t)C + (size_t)ic0;
+                        const int8_t *pb = xb + (size_t)iyb * row + (size_t)ixb * (size_t)C + (size_t)ic0;
+                        for (int32_t i = 0; i < ni; ++i, ++pa, ++pb) {
+                            for (int32_t t = 0; t < nt; ++t) {
+                                X[t] = 0u - ((uint32_t)(int32_t)pa[rel[t]] + ((uint32_t)(int32_t)pb[rel[t]] << 16));
+                            }
+                            nn_pair_seg(X, wt + (size_t)i * (size_t)dm * (size_t)nt, nt, 0, nt, dm, ns0 + i * dm,
+                                ns1 + i * dm);
+                        }
+                    } else {
+                        nn_dw_taps(g, iya, ixa, xa);
+                        nn_dw_taps(g, iyb, ixb, xe);
+                        for (int32_t i = 0; i < ni; ++i) {
+                            const int8_t *xc = xb + ic0 + i;
+                            for (int32_t t = 0; t < nt; ++t) {
+                                const int32_t va = xa[t] >= 0 ? xc[xa[t]] : zp;
+                                const int32_t vb = xe[t] >= 0 ? xc[xe[t]] : zp;
+                                X[t] = 0u - ((uint32_t)va + ((uint32_t)vb << 16));
+                            }
+                            nn_pair_seg(X, wt + (size_t)i * (size_t)dm * (size_t)nt, nt, 0, nt, dm, ns0 + i * dm,
+                                ns1 + i * dm);
+                        }
+                    }
+                    int8_t *op = ob + (size_t)px * (size_t)OC + (size_t)oc0;
+                    nn_rq_out6(fast, ns0, rqp, q, oc0, nc, zlh, op);
+                    nn_rq_out6(fast, ns1, rqp, q, oc0, nc, zlh, op + OC);
+                }
+                if (px < ge) {
+                    int8_t v[NN_DW_MAX_TAPS];
+                    nn_dw_taps(g, oy * g->stride_h - g->pad_h, ox * g->stride_w - g->pad_w, xa);
+                    for (int32_t i = 0; i < ni; ++i) {
+                        const int8_t *xc = xb + ic0 + i;
+                        for (int32_t t = 0; t < nt; ++t) {
+                            v[t] = xa[t] >= 0 ? xc[xa[t]] : (int8_t)zp;
+                        }
+                        nn_rows1(v, wt + (size_t)i * (size_t)dm * (size_t)nt, nt, dm, ns0 + i * dm);
+                    }
+                    nn_rq_out6(fast, ns0, rqp, q, oc0, nc, zlh, ob + (size_t)px * (size_t)OC + (size_t)oc0);
+                }
+            }
+            ga = ge;
+        }
+    }
+    return 1;
+}
+#endif // !TFLM_ISA_DSP
+
+// DEPTHWISE_CONV_2D, any window: per pixel the taps inside the input listed
+// once, then per output channel.
+static void nn_dwconv_any(const tflm_conv_geom_t *g, const tflm_nn_q8_t *q, const tflm_nn_part_t *pt, int32_t dm,
+    const int8_t *in, const int8_t *filter, int8_t *out) {
     const int32_t C = g->in_c;
     const int32_t OC = g->out_c;
     const size_t row = (size_t)g->in_w * (size_t)C;
-    const int64_t span_h = (int64_t)(g->f_h - 1) * g->dil_h;
-    const int64_t span_w = (int64_t)(g->f_w - 1) * g->dil_w;
-    const int fast3 = dm == 1 && g->f_h == 3 && g->f_w == 3 && g->dil_h == 1 && g->dil_w == 1;
 #if TFLM_ISA_DSP
-    if (fast3 && patch != NULL) {
-        nn_dw3x3_dsp(g, q, pt, in, filter, patch, out);
-        return;
-    }
     nn_rq_t rq_all[NN_RQ_CHUNK];
     const int rq_ok = OC <= NN_RQ_CHUNK;
     if (rq_ok) {
@@ -1300,51 +1539,11 @@ void tflm_dwconv_s8_opt(const tflm_conv_geom_t *g, const tflm_nn_q8_t *q_in, con
         const int8_t *xb = in + (size_t)b * (size_t)g->in_h * row;
         for (int32_t oy = pt->p0 / g->out_w; oy <= (pt->p1 - 1) / g->out_w; ++oy) {
             const int32_t iy0 = oy * g->stride_h - g->pad_h;
-            const int in_y = iy0 >= 0 && (int64_t)iy0 + span_h < g->in_h;
             int32_t xa, xe;
             nn_part_row(pt, g->out_w, oy, &xa, &xe);
             for (int32_t ox = xa; ox < xe; ++ox) {
                 const int32_t ix0 = ox * g->stride_w - g->pad_w;
-                const int interior = in_y && ix0 >= 0 && (int64_t)ix0 + span_w < g->in_w;
                 int8_t *op = out + (((size_t)b * g->out_h + oy) * g->out_w + ox) * (size_t)OC;
-                if (fast3 && (interior || patch != NULL)) {
-                    // (The window's start is only formed for interior pixels:
-                    // a border pixel's may lie before the input.)
-                    const int8_t *x0 = patch;
-                    size_t xrow = row;
-                    if (interior) {
-                        x0 = xb + (size_t)iy0 * row + (size_t)ix0 * (size_t)C;
-                    } else {
-                        // A border pixel: its window with the padding taps
-                        // reading as the input zero point, rows of 3 * C.
-                        int8_t *p = patch;
-                        for (int32_t fy = 0; fy < 3; ++fy) {
-                            const int32_t iy = iy0 + fy;
-                            for (int32_t fx = 0; fx < 3; ++fx) {
-                                const int32_t ix = ix0 + fx;
-                                if (iy >= 0 && iy < g->in_h && ix >= 0 && ix < g->in_w) {
-                                    memcpy(p, xb + (size_t)iy * row + (size_t)ix * (size_t)C, (size_t)C);
-                                } else {
-                                    memset(p, (int8_t)q->in_zp, (size_t)C);
-                                }
-                                p += C;
-                            }
-                        }
-                        x0 = patch;
-                        xrow = 3 * (size_t)C;
-                    }
-                    int32_t sums[NN_DW3_CHUNK];
-                    for (int32_t c0 = 0; c0 < C; c0 += NN_DW3_CHUNK) {
-                        const int32_t n = C - c0 < NN_DW3_CHUNK ? C - c0 : NN_DW3_CHUNK;
-                        nn_dw3x3(x0 + c0, filter + c0, C, n, (int32_t)xrow, sums);
-                        for (int32_t j = 0; j < n; ++j) {
-                            // nine int8 products fit in int32; the rest wraps
-                            const uint32_t acc = (uint32_t)q->cbias[c0 + j] + (uint32_t)sums[j];
-                            op[c0 + j] = nn_requant(acc, q, c0 + j);
-                        }
-                    }
-                    continue;
-                }
                 if (g->f_h * g->f_w <= NN_DW_MAX_TAPS) {
                     // The taps inside the input (input and filter offsets) and
                     // the padding taps (filter offsets), listed once per pixel.
@@ -1466,6 +1665,27 @@ void tflm_dwconv_s8_opt(const tflm_conv_geom_t *g, const tflm_nn_q8_t *q_in, con
     }
 }
 
+void tflm_dwconv_s8_opt(const tflm_conv_geom_t *g, const tflm_nn_q8_t *q_in, const tflm_nn_part_t *pt, int32_t dm,
+    const int8_t *in, const int8_t *filter, int8_t *patch, int8_t *out) {
+    // A local copy: stores to the int8 output cannot alias it.
+    const tflm_nn_q8_t qv = *q_in;
+#if TFLM_ISA_DSP
+    if (dm == 1 && g->f_h == 3 && g->f_w == 3 && g->dil_h == 1 && g->dil_w == 1 && patch != NULL) {
+        nn_dw3x3_dsp(g, &qv, pt, in, filter, patch, out);
+        return;
+    }
+#else
+    if (dm == 1 && g->f_h == 3 && g->f_w == 3 && g->dil_h == 1 && g->dil_w == 1 && patch != NULL) {
+        nn_dw3_v6(g, &qv, pt, in, filter, patch, out);
+        return;
+    }
+    if (nn_dwg_v6(g, &qv, pt, dm, in, filter, out)) {
+        return;
+    }
+#endif
+    nn_dwconv_any(g, &qv, pt, dm, in, filter, out);
+}
+
 void tflm_fc_s8_opt(int32_t batches, int32_t units, int32_t accum, int32_t f_off, const tflm_nn_q8_t *q_in,
     const int8_t *in, const int8_t *w, int8_t *out) {
     // A local copy: stores to the int8 output cannot alias it.
@@ -1485,7 +1705,7 @@ void tflm_fc_s8_opt(int32_t batches, int32_t units, int32_t accum, int32_t f_off
 #if TFLM_ISA_DSP
         nn_fc_dsp(x, w, accum, units, extra, q, op);
 #else
-        nn_rows_s8(x, w, accum, units, extra, q, op);
+        nn_fc_v6(x, w, accum, units, extra, q, op);
 #endif
     }
 }
