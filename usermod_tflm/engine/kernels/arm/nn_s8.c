@@ -250,12 +250,12 @@ static NN_INLINE int32_t nn_mul_qm_dsp(int32_t x, int32_t qm, int32_t shift) {
 // acc[1] += x0.w1, acc[2] += x1.w0, acc[3] += x1.w1 with x1 = x0 + dx,
 // w1 = w0 + dw. Registers: r0 x0, r1 w0, r2 dx, r3 dw, r4-r7 the sums; r8-r11,
 // r12, lr the widened words; the end of x0 at [sp]. Per step: 4 loads (3 of
-// them back to back), 8 SXTB16, 8 SMLAD for 16 MACs; two steps per loop.
+// them back to back), 8 SXTB16, 8 SMLAD for 16 MACs; four steps per loop.
 void tflm_nn_dot2x2_v7em(const int8_t *x0, const int8_t *w0, int32_t dx, int32_t dw, int32_t n4, uint32_t *acc);
 // tflm_nn_dot1x4_v7em(x, w0, ws, n4, acc): acc[j] += x.w_j, w_j = w0 + j * ws.
 // Registers: r0 x, r1/r8/r9/r10 the rows, r4-r7 the sums, r2, r3, r11, r12,
 // lr the words; the end of x at [sp]. Per step: 5 loads (two runs), 10
-// SXTB16, 8 SMLAD; two steps per loop.
+// SXTB16, 8 SMLAD; four steps per loop.
 void tflm_nn_dot1x4_v7em(const int8_t *x, const int8_t *w0, int32_t ws, int32_t n4, uint32_t *acc);
 // The job of tflm_nn_conv2x2_v7em (field offsets are the assembly's: all 4 bytes).
 typedef struct {
@@ -315,7 +315,7 @@ __asm__(
     "\tpush {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
     "\tldr r4, [sp, #36]\n"
     "\tldr r12, [sp, #40]\n"
-    "\tbic r5, r4, #1\n"
+    "\tbic r5, r4, #3\n"
     "\tadd r5, r0, r5, lsl #2\n"
     "\tsub sp, sp, #8\n"
     "\tstr r5, [sp, #0]\n"
@@ -327,10 +327,18 @@ __asm__(
     "1:\n"
     NN_D22_STEP
     NN_D22_STEP
+    NN_D22_STEP
+    NN_D22_STEP
     "\tldr r12, [sp, #0]\n"
     "\tcmp r0, r12\n"
     "\tbne 1b\n"
     "2:\n"
+    "\tldr r12, [sp, #4]\n"
+    "\ttst r12, #2\n"
+    "\tbeq 8f\n"
+    NN_D22_STEP
+    NN_D22_STEP
+    "8:\n"
     "\tldr r12, [sp, #4]\n"
     "\ttst r12, #1\n"
     "\tbeq 3f\n"
@@ -354,7 +362,7 @@ __asm__(
     "\tadd r9, r8, r2\n"
     "\tadd r10, r9, r2\n"
     "\tstr r3, [sp, #4]\n"
-    "\tbic r3, r3, #1\n"
+    "\tbic r3, r3, #3\n"
     "\tadd r3, r0, r3, lsl #2\n"
     "\tstr r3, [sp, #0]\n"
     "\tcmp r0, r3\n"
@@ -362,10 +370,18 @@ __asm__(
     "1:\n"
     NN_D14_STEP
     NN_D14_STEP
+    NN_D14_STEP
+    NN_D14_STEP
     "\tldr r3, [sp, #0]\n"
     "\tcmp r0, r3\n"
     "\tbne 1b\n"
     "2:\n"
+    "\tldr r3, [sp, #4]\n"
+    "\ttst r3, #2\n"
+    "\tbeq 8f\n"
+    NN_D14_STEP
+    NN_D14_STEP
+    "8:\n"
     "\tldr r3, [sp, #4]\n"
     "\ttst r3, #1\n"
     "\tbeq 3f\n"
@@ -379,17 +395,18 @@ __asm__(
     // tflm_nn_conv2x2_v7em(job): for each pair p of weight rows (2p, 2p + 1,
     // job->K bytes apart) the four sums of tflm_nn_dot2x2_v7em over nseg
     // segments (x: len bytes at x0 + s * xs; w: back to back), from 0, into
-    // sums[4p..4p+3]; len a multiple of 4, >= 4. Frame: [sp] the segment's x,
-    // [sp+4] segments left, [sp+8] the sums pointer, [sp+12] the end of the
-    // segment's even part, [sp+16] pairs left, [sp+20] the job.
+    // sums[4p..4p+3]; len a multiple of 4, >= 4. The job's fields are copied
+    // into the frame once: [sp] x0, [sp+4] nseg, [sp+8] the sums pointer,
+    // [sp+12] the end of the segment's four-step part, [sp+16] pairs left,
+    // [sp+20] xs, [sp+24] len & ~15 (the four-step part), [sp+28] len & 12
+    // (the tail), [sp+32] segments left, [sp+36] the segment's x.
     "\t.balign 4\n"
     "\t.global tflm_nn_conv2x2_v7em\n"
     "\t.type tflm_nn_conv2x2_v7em, %function\n"
     "\t.thumb_func\n"
     "tflm_nn_conv2x2_v7em:\n"
     "\tpush {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n"
-    "\tsub sp, sp, #24\n"
-    "\tstr r0, [sp, #20]\n"
+    "\tsub sp, sp, #40\n"
     "\tldr r1, [r0, #4]\n"
     "\tldr r2, [r0, #8]\n"
     "\tldr r3, [r0, #24]\n"
@@ -397,46 +414,58 @@ __asm__(
     "\tstr r4, [sp, #16]\n"
     "\tldr r4, [r0, #32]\n"
     "\tstr r4, [sp, #8]\n"
+    "\tldr r4, [r0, #0]\n"
+    "\tstr r4, [sp, #0]\n"
+    "\tldr r4, [r0, #16]\n"
+    "\tstr r4, [sp, #4]\n"
+    "\tldr r4, [r0, #20]\n"
+    "\tstr r4, [sp, #20]\n"
+    "\tldr r4, [r0, #12]\n"
+    "\tbic r5, r4, #15\n"
+    "\tstr r5, [sp, #24]\n"
+    "\tand r5, r4, #12\n"
+    "\tstr r5, [sp, #28]\n"
     "6:\n"
     "\tmovs r4, #0\n"
     "\tmovs r5, #0\n"
     "\tmovs r6, #0\n"
     "\tmovs r7, #0\n"
-    "\tldr r12, [sp, #20]\n"
-    "\tldr r0, [r12, #0]\n"
-    "\tstr r0, [sp, #0]\n"
-    "\tldr r8, [r12, #16]\n"
-    "\tstr r8, [sp, #4]\n"
+    "\tldr r0, [sp, #0]\n"
+    "\tldr r8, [sp, #4]\n"
+    "\tstr r8, [sp, #32]\n"
     "7:\n"
-    "\tldr r12, [sp, #20]\n"
-    "\tldr r8, [r12, #12]\n"
-    "\tlsrs r8, r8, #2\n"
-    "\tbic r8, r8, #1\n"
-    "\tadd r8, r0, r8, lsl #2\n"
+    "\tstr r0, [sp, #36]\n"
+    "\tldr r8, [sp, #24]\n"
+    "\tadd r8, r0, r8\n"
     "\tstr r8, [sp, #12]\n"
     "\tcmp r0, r8\n"
     "\tbeq 4f\n"
     "1:\n"
     NN_D22_STEP
     NN_D22_STEP
+    NN_D22_STEP
+    NN_D22_STEP
     "\tldr r12, [sp, #12]\n"
     "\tcmp r0, r12\n"
     "\tbne 1b\n"
     "4:\n"
-    "\tldr r12, [sp, #20]\n"
-    "\tldr r12, [r12, #12]\n"
+    "\tldr r12, [sp, #28]\n"
+    "\ttst r12, #8\n"
+    "\tbeq 8f\n"
+    NN_D22_STEP
+    NN_D22_STEP
+    "\tldr r12, [sp, #28]\n"
+    "8:\n"
     "\ttst r12, #4\n"
     "\tbeq 5f\n"
     NN_D22_STEP
     "5:\n"
+    "\tldr r0, [sp, #36]\n"
     "\tldr r12, [sp, #20]\n"
-    "\tldr r12, [r12, #20]\n"
-    "\tldr r0, [sp, #0]\n"
     "\tadd r0, r0, r12\n"
-    "\tstr r0, [sp, #0]\n"
-    "\tldr r12, [sp, #4]\n"
+    "\tldr r12, [sp, #32]\n"
     "\tsubs r12, r12, #1\n"
-    "\tstr r12, [sp, #4]\n"
+    "\tstr r12, [sp, #32]\n"
     "\tbne 7b\n"
     "\tldr r12, [sp, #8]\n"
     "\tstmia r12!, {r4, r5, r6, r7}\n"
@@ -446,7 +475,7 @@ __asm__(
     "\tsubs r12, r12, #1\n"
     "\tstr r12, [sp, #16]\n"
     "\tbne 6b\n"
-    "\tadd sp, sp, #24\n"
+    "\tadd sp, sp, #40\n"
     "\tpop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n"
     "\t.size tflm_nn_conv2x2_v7em, .-tflm_nn_conv2x2_v7em\n");
 #undef NN_D22_STEP
@@ -565,10 +594,13 @@ static NN_INLINE uint32_t nn_dot1x1_dsp(const int8_t *x, const int8_t *w, int32_
 // when a < 0 (qm > 2^30), the result is the high word of
 //     a * qm + 2^30 + 2^(30 + e) - [a < 0] * 2^31
 // shifted right by e - 1. Other multipliers take nn_mul_qm_dsp (rs < 0).
+// (The first four fields in this order: tflm_nn_rq2x2_v7em reads them with
+// one LDM.)
 typedef struct {
-    int32_t qm, shift, rs;
+    int32_t qm, rs;
     uint32_t k_lo;
     int32_t k_hi;
+    int32_t shift;
 } nn_rq_t;
 
 // Channels per chunk (their nn_rq_t sit on the stack).
@@ -576,7 +608,9 @@ typedef struct {
 // Receptive fields up to this many bytes get a second patch on the stack.
 #define NN_PATCH2 640
 
-static void nn_rq_make(const tflm_nn_q8_t *q, int32_t c0, int32_t n, nn_rq_t *rq) {
+// Returns 1 when every channel takes the one-sum form (rs >= 0).
+static int nn_rq_make(const tflm_nn_q8_t *q, int32_t c0, int32_t n, nn_rq_t *rq) {
+    int fast = 1;
     for (int32_t j = 0; j < n; ++j) {
         const int32_t k = q->per_ch ? c0 + j : 0;
         const int32_t qm = q->mult[k], sh = q->shift[k];
@@ -592,7 +626,9 @@ static void nn_rq_make(const tflm_nn_q8_t *q, int32_t c0, int32_t n, nn_rq_t *rq
             rq[j].k_hi = (int32_t)(kk >> 32);
             rq[j].rs = e - 1;
         }
+        fast &= rq[j].rs >= 0;
     }
+    return fast;
 }
 
 static NN_INLINE int8_t nn_rq_out(uint32_t acc, const nn_rq_t *r, int32_t zp, int32_t lo, int32_t hi) {
@@ -609,6 +645,117 @@ static NN_INLINE int8_t nn_rq_out(uint32_t acc, const nn_rq_t *r, int32_t zp, in
     v = (int32_t)((uint32_t)v + (uint32_t)zp);
     return (int8_t)tflm_clamp(v, lo, hi);
 }
+
+#if TFLM_ISA_DSP_NATIVE
+// nn_rq_out of the sums of tflm_nn_conv2x2_v7em, every channel in the
+// one-sum form (rs >= 0), in ARMv7E-M assembly: for each pair p of channels
+// (c = 2p, 2p + 1) out0[c] = rq(sums[4p + c - 2p] + cbias[c]) and
+// out1[c] = rq(sums[4p + 2 + c - 2p] + cbias[c]) (out1 = out0 + d1). Per
+// channel one LDM of its nn_rq_t serves both pixels: the high word of
+// a * qm + k - [a < 0] * 2^31 (SMLAL), shifted right by rs and saturated to
+// 16 bits (|v| < 2^30 + 1, so the saturation never changes the clamped
+// result); the two pixels' values side by side in halves: + zp saturating
+// (QADD16), then the clamp to [lo, hi] with SSUB16 + SEL twice. zp2, lo2,
+// hi2: the value in both halves. Registers: r0 sums, r1 cbias, r2 rq, r3
+// out0, r4-r7 qm, rs, k_lo, k_hi, r8-r12 work, lr lo2; [sp] zp2,
+// [sp+4] hi2, [sp+8] d1, [sp+12] the end of rq.
+typedef struct {
+    const uint32_t *sums;
+    const int32_t *cbias;
+    const nn_rq_t *rq;
+    int8_t *out0;
+    int32_t d1, npairs;
+    uint32_t zp2, lo2, hi2;
+} nn_rq_job_t;
+void tflm_nn_rq2x2_v7em(const nn_rq_job_t *job);
+// The same with the two pixels' sums in two arrays: sums[c] and
+// sums[NN_RQ_CHUNK + c] (the offsets 256 and 260 of the assembly).
+void tflm_nn_rq2xn_v7em(const nn_rq_job_t *job);
+#if NN_RQ_CHUNK != 64
+#error "tflm_nn_rq2xn_v7em assumes 64 sums per pixel"
+#endif
+#define NN_RQ_PX(a, o) \
+    "\tand r11, " a ", #0x80000000\n" \
+    "\tsubs r11, r6, r11\n" \
+    "\tsbc " o ", r7, #0\n" \
+    "\tsmlal r11, " o ", " a ", r4\n" \
+    "\tasr " o ", " o ", r5\n" \
+    "\tssat " o ", #16, " o "\n"
+#define NN_RQ_CH(s0, s1, j) \
+    "\tldm r2, {r4, r5, r6, r7}\n" \
+    "\tadds r2, r2, #20\n" \
+    "\tldr r8, [r1], #4\n" \
+    "\tldr r9, [r0, #" s0 "]\n" \
+    "\tldr r10, [r0, #" s1 "]\n" \
+    "\tadd r9, r9, r8\n" \
+    "\tadd r10, r10, r8\n" \
+    NN_RQ_PX("r9", "r8") \
+    NN_RQ_PX("r10", "r9") \
+    "\tpkhbt r8, r8, r9, lsl #16\n" \
+    "\tldr r12, [sp, #0]\n" \
+    "\tqadd16 r8, r8, r12\n" \
+    "\tssub16 r9, r8, lr\n" \
+    "\tsel r8, r8, lr\n" \
+    "\tldr r12, [sp, #4]\n" \
+    "\tssub16 r9, r8, r12\n" \
+    "\tsel r8, r12, r8\n" \
+    "\tldr r12, [sp, #8]\n" \
+    "\tstrb r8, [r3, #" j "]\n" \
+    "\tlsrs r8, r8, #16\n" \
+    "\tadd r12, r12, r3\n" \
+    "\tstrb r8, [r12, #" j "]\n"
+#define NN_RQ_FN(name, s0, s1, s2, s3, step) \
+    "\t.balign 4\n" \
+    "\t.global " name "\n" \
+    "\t.type " name ", %function\n" \
+    "\t.thumb_func\n" \
+    name ":\n" \
+    "\tpush {r4, r5, r6, r7, r8, r9, r10, r11, lr}\n" \
+    "\tsub sp, sp, #20\n" \
+    "\tldr r1, [r0, #24]\n" \
+    "\tstr r1, [sp, #0]\n" \
+    "\tldr r1, [r0, #32]\n" \
+    "\tstr r1, [sp, #4]\n" \
+    "\tldr r1, [r0, #16]\n" \
+    "\tstr r1, [sp, #8]\n" \
+    "\tldr lr, [r0, #28]\n" \
+    "\tldr r3, [r0, #12]\n" \
+    "\tldr r2, [r0, #8]\n" \
+    "\tldr r1, [r0, #20]\n" \
+    "\tadd r4, r1, r1, lsl #2\n" \
+    "\tadd r4, r2, r4, lsl #3\n" \
+    "\tstr r4, [sp, #12]\n" \
+    "\tldr r1, [r0, #4]\n" \
+    "\tldr r0, [r0, #0]\n" \
+    "\tcmp r2, r4\n" \
+    "\tbeq 2f\n" \
+    "1:\n" \
+    NN_RQ_CH(s0, s1, "0") \
+    NN_RQ_CH(s2, s3, "1") \
+    "\tadds r0, r0, #" step "\n" \
+    "\tadds r3, r3, #2\n" \
+    "\tldr r12, [sp, #12]\n" \
+    "\tcmp r2, r12\n" \
+    "\tbne 1b\n" \
+    "2:\n" \
+    "\tadd sp, sp, #20\n" \
+    "\tpop {r4, r5, r6, r7, r8, r9, r10, r11, pc}\n" \
+    "\t.size " name ", .-" name "\n"
+__asm__(
+    "\t.text\n"
+    "\t.syntax unified\n"
+    "\t.thumb\n"
+    NN_RQ_FN("tflm_nn_rq2x2_v7em", "0", "8", "4", "12", "16")
+    NN_RQ_FN("tflm_nn_rq2xn_v7em", "0", "256", "4", "260", "8"));
+#undef NN_RQ_PX
+#undef NN_RQ_CH
+#undef NN_RQ_FN
+
+// The halfword pair (v, v) of an int8 value.
+static NN_INLINE uint32_t nn_h2(int32_t v) {
+    return ((uint32_t)v & 0xFFFFu) * 0x10001u;
+}
+#endif
 
 // One input vector given as nseg segments of len bytes, xs apart (the rows
 // of a receptive field inside the input, or one patch); the weight rows
@@ -650,8 +797,9 @@ static void nn_rows1_dsp(const nn_vec_t *v, const int8_t *w, int32_t K, int32_t 
 
 // Two vectors of the same segment layout (x1 = the second pixel's start):
 // out0[j], out1[j] for j < n (chunk-relative as above).
+// rq_fast: every nn_rq_t of the chunk has rs >= 0 (nn_rq_make's result).
 static void nn_rows2_dsp(const nn_vec_t *v, const int8_t *x1, const int8_t *w, int32_t K, int32_t n,
-    const int32_t *cbias, const nn_rq_t *rq, const tflm_nn_q8_t *q, int8_t *out0, int8_t *out1) {
+    const int32_t *cbias, const nn_rq_t *rq, int rq_fast, const tflm_nn_q8_t *q, int8_t *out0, int8_t *out1) {
     const int32_t zp = q->out_zp, lo = q->act_min, hi = q->act_max;
     int32_t c = 0;
 #if TFLM_ISA_DSP_NATIVE
@@ -662,13 +810,37 @@ static void nn_rows2_dsp(const nn_vec_t *v, const int8_t *x1, const int8_t *w, i
         const nn_job_t job = { v->x, w, (int32_t)((uintptr_t)x1 - (uintptr_t)v->x), v->len, v->nseg,
             (int32_t)v->xs, K, np, sums };
         tflm_nn_conv2x2_v7em(&job);
-        for (int32_t p = 0; p < np; ++p, c += 2) {
+        if (rq_fast) {
+            const nn_rq_job_t rj = { sums, cbias, rq, out0, (int32_t)((uintptr_t)out1 - (uintptr_t)out0), np,
+                nn_h2(zp), nn_h2(lo), nn_h2(hi) };
+            tflm_nn_rq2x2_v7em(&rj);
+            c = 2 * np;
+        }
+        for (int32_t p = c / 2; p < np; ++p, c += 2) {
             const uint32_t b0 = (uint32_t)cbias[c], b1 = (uint32_t)cbias[c + 1];
             out0[c] = nn_rq_out(sums[4 * p] + b0, &rq[c], zp, lo, hi);
             out0[c + 1] = nn_rq_out(sums[4 * p + 1] + b1, &rq[c + 1], zp, lo, hi);
             out1[c] = nn_rq_out(sums[4 * p + 2] + b0, &rq[c], zp, lo, hi);
             out1[c + 1] = nn_rq_out(sums[4 * p + 3] + b1, &rq[c + 1], zp, lo, hi);
         }
+    } else if (rq_fast && n >= 2) {
+        // Other segment lengths: the sums pair by pair (from 0), then the
+        // requantisation of all pairs at once.
+        uint32_t sums[2 * NN_RQ_CHUNK];
+        const int32_t np = n / 2;
+        for (int32_t p = 0; p < np; ++p) {
+            const int8_t *wc = w + (size_t)(2 * p) * (size_t)K;
+            uint32_t *acc = sums + 4 * p;
+            acc[0] = acc[1] = acc[2] = acc[3] = 0;
+            for (int32_t s = 0; s < v->nseg; ++s) {
+                const size_t xo = (size_t)s * v->xs, wo = (size_t)s * (size_t)v->len;
+                nn_dot2x2_dsp(v->x + xo, x1 + xo, wc + wo, K, v->len, acc);
+            }
+        }
+        const nn_rq_job_t rj = { sums, cbias, rq, out0, (int32_t)((uintptr_t)out1 - (uintptr_t)out0), np,
+            nn_h2(zp), nn_h2(lo), nn_h2(hi) };
+        tflm_nn_rq2x2_v7em(&rj);
+        c = 2 * np;
     }
 #endif
     for (; c + 2 <= n; c += 2) {
@@ -722,60 +894,115 @@ static void nn_conv_dsp(const tflm_conv_geom_t *g, const tflm_nn_q8_t *q, const 
     const int64_t span_w = (int64_t)(g->f_w - 1) * g->dil_w;
     const int once = pt->c1 - pt->c0 <= NN_RQ_CHUNK;
     nn_rq_t rq[NN_RQ_CHUNK];
+    int rq_fast = 0;
     // A second patch for small receptive fields (pairs of border pixels).
     int8_t patch2[NN_PATCH2];
     if (once && pt->c1 > pt->c0) {
-        nn_rq_make(q, pt->c0, pt->c1 - pt->c0, rq);
+        rq_fast = nn_rq_make(q, pt->c0, pt->c1 - pt->c0, rq);
     }
-    for (int32_t b = 0; b < g->batches && pt->p1 > pt->p0; ++b) {
-        const int8_t *xb = in + (size_t)b * (size_t)g->in_h * row;
-        for (int32_t oy = pt->p0 / g->out_w; oy <= (pt->p1 - 1) / g->out_w; ++oy) {
-            const int32_t iy0 = oy * g->stride_h - g->pad_h;
-            const int in_y = iy0 >= 0 && (int64_t)iy0 + span_h < g->in_h;
-            int32_t xa, xe;
-            nn_part_row(pt, g->out_w, oy, &xa, &xe);
-            for (int32_t c0 = pt->c0; c0 < pt->c1; c0 += NN_RQ_CHUNK) {
-                const int32_t n = pt->c1 - c0 < NN_RQ_CHUNK ? pt->c1 - c0 : NN_RQ_CHUNK;
-                if (!once) {
-                    nn_rq_make(q, c0, n, rq);
-                }
-                const int8_t *wk = filter + (size_t)c0 * (size_t)K;
-                const int32_t *cb = q->cbias + c0;
-                int8_t *orow = out + ((size_t)b * g->out_h + oy) * (size_t)g->out_w * (size_t)out_c + (size_t)c0;
-                int32_t ox = xa;
-                while (ox < xe) {
-                    const int32_t ix0 = ox * g->stride_w - g->pad_w;
-                    const int inside = pointwise || (in_y && ix0 >= 0 && (int64_t)ix0 + span_w < g->in_w);
-                    int8_t *op = orow + (size_t)ox * (size_t)out_c;
-                    nn_vec_t v;
-                    if (inside && direct) {
-                        v.x = xb + (size_t)iy0 * row + (size_t)ix0 * (size_t)C;
-                        v.nseg = pointwise ? 1 : g->f_h;
-                        v.len = pointwise ? C : g->f_w * C;
-                        v.xs = (size_t)g->dil_h * row;
-                        const int32_t ix1 = ix0 + g->stride_w;
-                        if (ox + 1 < xe && (pointwise || (int64_t)ix1 + span_w < g->in_w)) {
-                            nn_rows2_dsp(&v, v.x + (size_t)g->stride_w * (size_t)C, wk, K, n, cb, rq, q, op,
-                                op + out_c);
-                            ox += 2;
-                            continue;
-                        }
-                    } else {
-                        conv_patch(g, xb, iy0, ix0, (int8_t)q->in_zp, patch);
-                        v.x = patch;
-                        v.nseg = 1;
-                        v.len = K;
-                        v.xs = 0;
-                        if (K <= NN_PATCH2 && ox + 1 < xe) {
-                            // The next pixel through a second, small patch: a pair.
-                            conv_patch(g, xb, iy0, ix0 + g->stride_w, (int8_t)q->in_zp, patch2);
-                            nn_rows2_dsp(&v, patch2, wk, K, n, cb, rq, q, op, op + out_c);
-                            ox += 2;
-                            continue;
-                        }
+    // Without overlap between input and output (the usual plan) the chunks
+    // of channels go outermost: each chunk's requantisation is prepared once.
+    const size_t in_bytes = (size_t)g->batches * (size_t)g->in_h * row;
+    const size_t out_bytes = (size_t)g->batches * (size_t)g->out_h * (size_t)g->out_w * (size_t)out_c;
+    const int apart = (uintptr_t)out >= (uintptr_t)in + in_bytes || (uintptr_t)in >= (uintptr_t)out + out_bytes;
+    const int outer = !once && apart;
+    const int32_t step = outer ? NN_RQ_CHUNK : pt->c1 - pt->c0;
+    for (int32_t ca = pt->c0; ca < pt->c1; ca += step) {
+        const int32_t cz = pt->c1 - ca < step ? pt->c1 - ca : step;
+        if (outer) {
+            rq_fast = nn_rq_make(q, ca, cz, rq);
+        }
+        // A row's last pixel may pair with the next row's first (skip0: that
+        // one is done) when a row is one chunk of channels.
+        const int cross = cz <= NN_RQ_CHUNK;
+        for (int32_t b = 0; b < g->batches && pt->p1 > pt->p0; ++b) {
+            const int8_t *xb = in + (size_t)b * (size_t)g->in_h * row;
+            int32_t skip0 = 0;
+            for (int32_t oy = pt->p0 / g->out_w; oy <= (pt->p1 - 1) / g->out_w; ++oy) {
+                const int32_t iy0 = oy * g->stride_h - g->pad_h;
+                const int in_y = iy0 >= 0 && (int64_t)iy0 + span_h < g->in_h;
+                int32_t xa, xe;
+                nn_part_row(pt, g->out_w, oy, &xa, &xe);
+                xa += skip0;
+                skip0 = 0;
+                for (int32_t c0 = ca; c0 < ca + cz; c0 += NN_RQ_CHUNK) {
+                    const int32_t n = ca + cz - c0 < NN_RQ_CHUNK ? ca + cz - c0 : NN_RQ_CHUNK;
+                    if (!once && !outer) {
+                        rq_fast = nn_rq_make(q, c0, n, rq);
                     }
-                    nn_rows1_dsp(&v, wk, K, n, 0u, cb, rq, q, op);
-                    ox += 1;
+                    const int8_t *wk = filter + (size_t)c0 * (size_t)K;
+                    const int32_t *cb = q->cbias + c0;
+                    int8_t *orow = out + ((size_t)b * g->out_h + oy) * (size_t)g->out_w * (size_t)out_c + (size_t)c0;
+                    int32_t ox = xa;
+                    while (ox < xe) {
+                        const int32_t ix0 = ox * g->stride_w - g->pad_w;
+                        const int inside = pointwise || (in_y && ix0 >= 0 && (int64_t)ix0 + span_w < g->in_w);
+                        int8_t *op = orow + (size_t)ox * (size_t)out_c;
+                        nn_vec_t v;
+                        if (cross && ox + 1 == xe && xe == g->out_w && oy + 1 < g->out_h
+                            && (oy + 1) * g->out_w < pt->p1 && (K <= NN_PATCH2 || (inside && direct))) {
+                            // The next row's first pixel (window at iyn, ixn) as the pair.
+                            const int32_t iyn = iy0 + g->stride_h, ixn = -g->pad_w;
+                            const int inside_n = pointwise || (iyn >= 0 && (int64_t)iyn + span_h < g->in_h && ixn >= 0
+                                && (int64_t)ixn + span_w < g->in_w);
+                            int8_t *opn = orow + (size_t)g->out_w * (size_t)out_c;
+                            if (inside && direct && inside_n) {
+                                v.x = xb + (size_t)iy0 * row + (size_t)ix0 * (size_t)C;
+                                v.nseg = pointwise ? 1 : g->f_h;
+                                v.len = pointwise ? C : g->f_w * C;
+                                v.xs = (size_t)g->dil_h * row;
+                                nn_rows2_dsp(&v, xb + (size_t)iyn * row + (size_t)ixn * (size_t)C, wk, K, n, cb, rq,
+                                    rq_fast, q, op, opn);
+                                skip0 = 1;
+                                ox += 1;
+                                continue;
+                            }
+                            if (K <= NN_PATCH2) {
+                                conv_patch(g, xb, iy0, ix0, (int8_t)q->in_zp, patch);
+                                conv_patch(g, xb, iyn, ixn, (int8_t)q->in_zp, patch2);
+                                v.x = patch;
+                                v.nseg = 1;
+                                v.len = K;
+                                v.xs = 0;
+                                nn_rows2_dsp(&v, patch2, wk, K, n, cb, rq, rq_fast, q, op, opn);
+                                skip0 = 1;
+                                ox += 1;
+                                continue;
+                            }
+                        }
+                        const int32_t ix1 = ix0 + g->stride_w;
+                        const int next_in = pointwise || (int64_t)ix1 + span_w < g->in_w;
+                        // An inside pixel whose neighbour is not: both through
+                        // patches (a pair) when the receptive field is small.
+                        const int both_patch = ox + 1 < xe && !next_in && K <= NN_PATCH2;
+                        if (inside && direct && !both_patch) {
+                            v.x = xb + (size_t)iy0 * row + (size_t)ix0 * (size_t)C;
+                            v.nseg = pointwise ? 1 : g->f_h;
+                            v.len = pointwise ? C : g->f_w * C;
+                            v.xs = (size_t)g->dil_h * row;
+                            if (ox + 1 < xe && next_in) {
+                                nn_rows2_dsp(&v, v.x + (size_t)g->stride_w * (size_t)C, wk, K, n, cb, rq, rq_fast, q, op,
+                                    op + out_c);
+                                ox += 2;
+                                continue;
+                            }
+                        } else {
+                            conv_patch(g, xb, iy0, ix0, (int8_t)q->in_zp, patch);
+                            v.x = patch;
+                            v.nseg = 1;
+                            v.len = K;
+                            v.xs = 0;
+                            if (K <= NN_PATCH2 && ox + 1 < xe) {
+                                // The next pixel through a second, small patch: a pair.
+                                conv_patch(g, xb, iy0, ix0 + g->stride_w, (int8_t)q->in_zp, patch2);
+                                nn_rows2_dsp(&v, patch2, wk, K, n, cb, rq, rq_fast, q, op, op + out_c);
+                                ox += 2;
+                                continue;
+                            }
+                        }
+                        nn_rows1_dsp(&v, wk, K, n, 0u, cb, rq, q, op);
+                        ox += 1;
+                    }
                 }
             }
         }
@@ -928,6 +1155,52 @@ static void nn_dw3x3_px_dsp(const int8_t *x, const int8_t *w, int32_t C, size_t 
     }
 }
 
+#if TFLM_ISA_DSP_NATIVE
+// Two output pixels (windows at x0 and x1, window rows xr0 and xr1 bytes
+// apart; outputs at op and op + C) of nn_dw3x3_px_dsp, n >= 4, every nn_rq_t
+// with rs >= 0: one requantisation pass over both (tflm_nn_rq2xn_v7em: one
+// LDM of a channel's constants per two outputs).
+static void nn_dw3x3_px2_dsp(const int8_t *x0, size_t xr0, const int8_t *x1, size_t xr1, const int8_t *w,
+    int32_t C, int32_t n, const int32_t *cbias, const nn_rq_t *rq, const tflm_nn_q8_t *q, int8_t *op) {
+    uint32_t sums[2 * NN_RQ_CHUNK];
+    const int32_t n4 = n / 4, m = 4 * n4;
+    for (int32_t j = 0; j < m; ++j) {
+        sums[j] = 0;
+        sums[NN_RQ_CHUNK + j] = 0;
+    }
+    tflm_nn_dw3x3_v7em(x0, w, C, (int32_t)xr0, n4, sums);
+    tflm_nn_dw3x3_v7em(x1, w, C, (int32_t)xr1, n4, sums + NN_RQ_CHUNK);
+    const nn_rq_job_t rj = { sums, cbias, rq, op, C, m / 2, nn_h2(q->out_zp), nn_h2(q->act_min),
+        nn_h2(q->act_max) };
+    tflm_nn_rq2xn_v7em(&rj);
+    if (m < n) {
+        nn_dw3x3_px_dsp(x0 + m, w + m, C, xr0, n - m, cbias + m, rq + m, q, op + m);
+        nn_dw3x3_px_dsp(x1 + m, w + m, C, xr1, n - m, cbias + m, rq + m, q, op + C + m);
+    }
+}
+#endif
+
+// The 3x3 window of channels [c0, c0 + n) at (iy0, ix0) into patch + c0
+// (taps C apart, rows 3 * C apart), padding taps at the input zero point.
+static void nn_dw3_patch(const tflm_conv_geom_t *g, const int8_t *xb, int32_t iy0, int32_t ix0, int32_t c0,
+    int32_t n, int8_t zp, int8_t *patch) {
+    const int32_t C = g->in_c;
+    const size_t row = (size_t)g->in_w * (size_t)C;
+    int8_t *p = patch + c0;
+    for (int32_t fy = 0; fy < 3; ++fy) {
+        const int32_t iy = iy0 + fy;
+        for (int32_t fx = 0; fx < 3; ++fx) {
+            const int32_t ix = ix0 + fx;
+            if (iy >= 0 && iy < g->in_h && ix >= 0 && ix < g->in_w) {
+                memcpy(p, xb + (size_t)iy * row + (size_t)ix * (size_t)C + (size_t)c0, (size_t)n);
+            } else {
+                memset(p, zp, (size_t)n);
+            }
+            p += C;
+        }
+    }
+}
+
 // DEPTHWISE_CONV_2D 3x3, dm 1, undilated, with its patch (9 * C bytes): a
 // border pixel's window is copied (the chunk's channels only) with the
 // padding taps at the input zero point.
@@ -937,44 +1210,77 @@ static void nn_dw3x3_dsp(const tflm_conv_geom_t *g, const tflm_nn_q8_t *q, const
     const size_t row = (size_t)g->in_w * (size_t)C;
     const int once = C <= NN_RQ_CHUNK;
     nn_rq_t rq[NN_RQ_CHUNK];
+    int rq_fast = 0;
+    (void)rq_fast;
+#if TFLM_ISA_DSP_NATIVE
+    // The second pixel's patch when a pair has two border pixels (once only).
+    int8_t patch2[9 * NN_RQ_CHUNK];
+#endif
     if (once) {
-        nn_rq_make(q, 0, C, rq);
+        rq_fast = nn_rq_make(q, 0, C, rq);
     }
-    // Output rows in order (see nn_conv_dsp), chunks of channels within a row.
-    for (int32_t b = 0; b < g->batches && pt->p1 > pt->p0; ++b) {
-        const int8_t *xb = in + (size_t)b * (size_t)g->in_h * row;
-        for (int32_t oy = pt->p0 / g->out_w; oy <= (pt->p1 - 1) / g->out_w; ++oy) {
-            const int32_t iy0 = oy * g->stride_h - g->pad_h;
-            const int in_y = iy0 >= 0 && iy0 + 2 < g->in_h;
-            int32_t xa, xe;
-            nn_part_row(pt, g->out_w, oy, &xa, &xe);
-            for (int32_t c0 = 0; c0 < C; c0 += NN_RQ_CHUNK) {
-                const int32_t n = C - c0 < NN_RQ_CHUNK ? C - c0 : NN_RQ_CHUNK;
-                if (!once) {
-                    nn_rq_make(q, c0, n, rq);
-                }
-                for (int32_t ox = xa; ox < xe; ++ox) {
-                    const int32_t ix0 = ox * g->stride_w - g->pad_w;
-                    int8_t *op = out + (((size_t)b * g->out_h + oy) * g->out_w + ox) * (size_t)C + (size_t)c0;
-                    if (in_y && ix0 >= 0 && ix0 + 2 < g->in_w) {
-                        const int8_t *x0 = xb + (size_t)iy0 * row + (size_t)ix0 * (size_t)C + (size_t)c0;
-                        nn_dw3x3_px_dsp(x0, filter + c0, C, row, n, q->cbias + c0, rq, q, op);
-                        continue;
+    // Output rows in order (see nn_conv_dsp), chunks of channels within a row;
+    // without overlap between input and output the chunks go outermost (each
+    // chunk's requantisation prepared once), as in nn_conv_dsp.
+    const size_t bytes = (size_t)g->batches * (size_t)g->in_h * row;
+    const size_t out_bytes = (size_t)g->batches * (size_t)g->out_h * (size_t)g->out_w * (size_t)C;
+    const int apart = (uintptr_t)out >= (uintptr_t)in + bytes || (uintptr_t)in >= (uintptr_t)out + out_bytes;
+    const int outer = !once && apart;
+    const int32_t step = outer ? NN_RQ_CHUNK : C;
+    for (int32_t ca = 0; ca < C; ca += step) {
+        const int32_t cz = C - ca < step ? C - ca : step;
+        if (outer) {
+            rq_fast = nn_rq_make(q, ca, cz, rq);
+        }
+        for (int32_t b = 0; b < g->batches && pt->p1 > pt->p0; ++b) {
+            const int8_t *xb = in + (size_t)b * (size_t)g->in_h * row;
+            for (int32_t oy = pt->p0 / g->out_w; oy <= (pt->p1 - 1) / g->out_w; ++oy) {
+                const int32_t iy0 = oy * g->stride_h - g->pad_h;
+                const int in_y = iy0 >= 0 && iy0 + 2 < g->in_h;
+                int32_t xa, xe;
+                nn_part_row(pt, g->out_w, oy, &xa, &xe);
+                for (int32_t c0 = ca; c0 < ca + cz; c0 += NN_RQ_CHUNK) {
+                    const int32_t n = ca + cz - c0 < NN_RQ_CHUNK ? ca + cz - c0 : NN_RQ_CHUNK;
+                    if (!once && !outer) {
+                        rq_fast = nn_rq_make(q, c0, n, rq);
                     }
-                    int8_t *p = patch + c0;
-                    for (int32_t fy = 0; fy < 3; ++fy) {
-                        const int32_t iy = iy0 + fy;
-                        for (int32_t fx = 0; fx < 3; ++fx) {
-                            const int32_t ix = ix0 + fx;
-                            if (iy >= 0 && iy < g->in_h && ix >= 0 && ix < g->in_w) {
-                                memcpy(p, xb + (size_t)iy * row + (size_t)ix * (size_t)C + (size_t)c0, (size_t)n);
+                    for (int32_t ox = xa; ox < xe; ++ox) {
+                        const int32_t ix0 = ox * g->stride_w - g->pad_w;
+                        int8_t *op = out + (((size_t)b * g->out_h + oy) * g->out_w + ox) * (size_t)C + (size_t)c0;
+                        const int in0 = in_y && ix0 >= 0 && ix0 + 2 < g->in_w;
+#if TFLM_ISA_DSP_NATIVE
+                        if (rq_fast && n >= 4 && ox + 1 < xe && (once || (in0 && ix0 + g->stride_w + 2 < g->in_w))) {
+                            // A pair; a window that is not inside through a
+                            // patch (the second one on the stack: C <= 64).
+                            const int32_t ix1 = ix0 + g->stride_w;
+                            const int in1 = in_y && ix1 >= 0 && ix1 + 2 < g->in_w;
+                            const int8_t *x0 = patch + c0, *x1 = patch2 + c0;
+                            size_t r0 = 3 * (size_t)C, r1 = 3 * (size_t)C;
+                            if (in0) {
+                                x0 = xb + (size_t)iy0 * row + (size_t)ix0 * (size_t)C + (size_t)c0;
+                                r0 = row;
                             } else {
-                                memset(p, (int8_t)q->in_zp, (size_t)n);
+                                nn_dw3_patch(g, xb, iy0, ix0, c0, n, (int8_t)q->in_zp, patch);
                             }
-                            p += C;
+                            if (in1) {
+                                x1 = xb + (size_t)iy0 * row + (size_t)ix1 * (size_t)C + (size_t)c0;
+                                r1 = row;
+                            } else {
+                                nn_dw3_patch(g, xb, iy0, ix1, c0, n, (int8_t)q->in_zp, patch2);
+                            }
+                            nn_dw3x3_px2_dsp(x0, r0, x1, r1, filter + c0, C, n, q->cbias + c0, rq, q, op);
+                            ++ox;
+                            continue;
                         }
+#endif
+                        if (in0) {
+                            const int8_t *x0 = xb + (size_t)iy0 * row + (size_t)ix0 * (size_t)C + (size_t)c0;
+                            nn_dw3x3_px_dsp(x0, filter + c0, C, row, n, q->cbias + c0, rq, q, op);
+                            continue;
+                        }
+                        nn_dw3_patch(g, xb, iy0, ix0, c0, n, (int8_t)q->in_zp, patch);
+                        nn_dw3x3_px_dsp(patch + c0, filter + c0, C, 3 * (size_t)C, n, q->cbias + c0, rq, q, op);
                     }
-                    nn_dw3x3_px_dsp(patch + c0, filter + c0, C, 3 * (size_t)C, n, q->cbias + c0, rq, q, op);
                 }
             }
         }
@@ -1523,6 +1829,49 @@ static int nn_dwg_v6(const tflm_conv_geom_t *g, const tflm_nn_q8_t *q, const tfl
 
 // DEPTHWISE_CONV_2D, any window: per pixel the taps inside the input listed
 // once, then per output channel.
+#if TFLM_ISA_DSP_NATIVE
+// Two output pixels of a depthwise layer with dm % 4 == 0, both windows
+// inside the input (x: the first window's top-left tap, the second dx bytes
+// on; rel[t]: tap t's input offset, filter tap t at t * OC), OC <= NN_RQ_CHUNK
+// channels, every nn_rq_t with rs >= 0: the sums of both pixels, then one
+// requantisation pass (tflm_nn_rq2xn_v7em) into op and op + OC.
+static void nn_dwdm_px2_dsp(const int8_t *x, size_t dx, const int32_t *rel, int32_t taps, int32_t C, int32_t dm,
+    const int8_t *filter, const nn_rq_t *rq, const tflm_nn_q8_t *q, int8_t *op) {
+    const int32_t OC = C * dm;
+    uint32_t sums[2 * NN_RQ_CHUNK];
+    for (int k = 0; k < 2; ++k) {
+        const int8_t *xw = x + (size_t)k * dx;
+        uint32_t *sk = sums + k * NN_RQ_CHUNK;
+        int32_t oc = 0;
+        for (int32_t ic = 0; ic < C; ++ic) {
+            uint32_t xp[NN_DW_MAX_TAPS];
+            for (int32_t t = 0; t < taps; ++t) {
+                xp[t] = ((uint32_t)xw[(size_t)rel[t] + (size_t)ic] & 0xFFFFu) * 0x10001u;
+            }
+            for (int32_t m = 0; m < dm; m += 4, oc += 4) {
+                const int8_t *wc = filter + oc;
+                uint32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+                for (int32_t t = 0; t < taps; ++t) {
+                    const uint32_t wv = nn_ld4(wc + (size_t)t * (size_t)OC);
+                    const uint32_t w02 = nn_sx02(wv), w13 = nn_sx13(wv);
+                    a0 = nn_smlabb(w02, xp[t], a0);
+                    a2 = nn_smlatt(w02, xp[t], a2);
+                    a1 = nn_smlabb(w13, xp[t], a1);
+                    a3 = nn_smlatt(w13, xp[t], a3);
+                }
+                sk[oc] = a0;
+                sk[oc + 1] = a1;
+                sk[oc + 2] = a2;
+                sk[oc + 3] = a3;
+            }
+        }
+    }
+    const nn_rq_job_t rj = { sums, q->cbias, rq, op, OC, OC / 2, nn_h2(q->out_zp), nn_h2(q->act_min),
+        nn_h2(q->act_max) };
+    tflm_nn_rq2xn_v7em(&rj);
+}
+#endif
+
 static void nn_dwconv_any(const tflm_conv_geom_t *g, const tflm_nn_q8_t *q, const tflm_nn_part_t *pt, int32_t dm,
     const int8_t *in, const int8_t *filter, int8_t *out) {
     const int32_t C = g->in_c;
@@ -1531,9 +1880,25 @@ static void nn_dwconv_any(const tflm_conv_geom_t *g, const tflm_nn_q8_t *q, cons
 #if TFLM_ISA_DSP
     nn_rq_t rq_all[NN_RQ_CHUNK];
     const int rq_ok = OC <= NN_RQ_CHUNK;
+    int rq_fast = 0;
+    (void)rq_fast;
     if (rq_ok) {
-        nn_rq_make(q, 0, OC, rq_all);
+        rq_fast = nn_rq_make(q, 0, OC, rq_all);
     }
+#endif
+#if TFLM_ISA_DSP_NATIVE
+    // Pairs of pixels whose windows lie inside the input: nn_dwdm_px2_dsp.
+    const int32_t taps = g->f_h * g->f_w;
+    const int pair_ok = rq_ok && rq_fast && (dm & 3) == 0 && taps <= NN_DW_MAX_TAPS;
+    int32_t rel[NN_DW_MAX_TAPS];
+    if (pair_ok) {
+        for (int32_t t = 0; t < taps; ++t) {
+            rel[t] = (int32_t)((size_t)(t / g->f_w) * (size_t)g->dil_h * row
+                + (size_t)(t % g->f_w) * (size_t)g->dil_w * (size_t)C);
+        }
+    }
+    const int64_t span_h = (int64_t)(g->f_h - 1) * g->dil_h;
+    const int64_t span_w = (int64_t)(g->f_w - 1) * g->dil_w;
 #endif
     for (int32_t b = 0; b < g->batches && pt->p1 > pt->p0; ++b) {
         const int8_t *xb = in + (size_t)b * (size_t)g->in_h * row;
@@ -1544,6 +1909,15 @@ static void nn_dwconv_any(const tflm_conv_geom_t *g, const tflm_nn_q8_t *q, cons
             for (int32_t ox = xa; ox < xe; ++ox) {
                 const int32_t ix0 = ox * g->stride_w - g->pad_w;
                 int8_t *op = out + (((size_t)b * g->out_h + oy) * g->out_w + ox) * (size_t)OC;
+#if TFLM_ISA_DSP_NATIVE
+                if (pair_ok && ox + 1 < xe && iy0 >= 0 && (int64_t)iy0 + span_h < g->in_h && ix0 >= 0
+                    && (int64_t)ix0 + g->stride_w + span_w < g->in_w) {
+                    nn_dwdm_px2_dsp(xb + (size_t)iy0 * row + (size_t)ix0 * (size_t)C, (size_t)g->stride_w * (size_t)C,
+                        rel, taps, C, dm, filter, rq_all, q, op);
+                    ++ox;
+                    continue;
+                }
+#endif
                 if (g->f_h * g->f_w <= NN_DW_MAX_TAPS) {
                     // The taps inside the input (input and filter offsets) and
                     // the padding taps (filter offsets), listed once per pixel.
