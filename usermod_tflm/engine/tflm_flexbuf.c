@@ -35,20 +35,24 @@ static int flex_rd_i(const uint8_t *buf, uint32_t len, uint32_t pos, uint32_t w,
     return 1;
 }
 
-static int flex_rd_f(const uint8_t *buf, uint32_t len, uint32_t pos, uint32_t w, double *v) {
+// A float32 or float64 scalar as sign, exponent and mantissa: its magnitude
+// is m * 2^e (m == 0 for zero; *e == INT32_MAX for infinity and NaN). On the
+// bits: no soft-float double library on cores without a double FPU.
+static int flex_rd_f(const uint8_t *buf, uint32_t len, uint32_t pos, uint32_t w, int *neg, uint64_t *m, int32_t *e) {
     uint64_t u;
     if ((w != 4 && w != 8) || !flex_rd_u(buf, len, pos, w, &u)) {
         return 0;
     }
-    if (w == 4) {
-        uint32_t b = (uint32_t)u;
-        float f;
-        memcpy(&f, &b, 4);
-        *v = f;
+    const int mb = w == 4 ? 23 : 52;                     // mantissa bits
+    const uint32_t emax = w == 4 ? 0xffu : 0x7ffu;
+    const uint32_t ex = (uint32_t)(u >> mb) & emax;
+    *neg = (int)(u >> (8 * w - 1)) & 1;
+    *m = u & (((uint64_t)1 << mb) - 1);
+    if (ex == emax) {
+        *e = INT32_MAX;
     } else {
-        double d;
-        memcpy(&d, &u, 8);
-        *v = d;
+        *e = (ex != 0 ? (int32_t)ex : 1) - (int32_t)(emax >> 1) - mb;
+        *m |= ex != 0 ? (uint64_t)1 << mb : 0;
     }
     return 1;
 }
@@ -193,8 +197,9 @@ int tflm_flex_map_find(const tflm_flex_ref_t *map, const char *key, tflm_flex_re
 
 int tflm_flex_as_i64(const tflm_flex_ref_t *r, int64_t *v) {
     uint64_t u;
-    double f;
     uint32_t t;
+    int neg;
+    int32_t e;
     switch (r->type) {
         case TFLM_FLEX_NULL:
             *v = 0;
@@ -209,7 +214,7 @@ int tflm_flex_as_i64(const tflm_flex_ref_t *r, int64_t *v) {
             *v = (int64_t)u;
             return 1;
         case TFLM_FLEX_FLOAT:
-            if (!flex_rd_f(r->buf, r->len, r->pos, r->width, &f)) {
+            if (!flex_rd_f(r->buf, r->len, r->pos, r->width, &neg, &u, &e)) {
                 return 0;
             }
             break;
@@ -222,18 +227,27 @@ int tflm_flex_as_i64(const tflm_flex_ref_t *r, int64_t *v) {
             *v = (int64_t)u;
             return 1;
         case TFLM_FLEX_INDIRECT_FLOAT:
-            if (!flex_deref(r, &t) || !flex_rd_f(r->buf, r->len, t, r->child_width, &f)) {
+            if (!flex_deref(r, &t) || !flex_rd_f(r->buf, r->len, t, r->child_width, &neg, &u, &e)) {
                 return 0;
             }
             break;
         default:
             return 0;
     }
-    // Floats: truncate toward zero, refuse what int64 cannot hold (and NaN).
-    if (!(f > -9223372036854775808.0 && f < 9223372036854775808.0)) {
+    // Floats: truncate toward zero, refuse what int64 cannot hold (|f| >= 2^63,
+    // infinities and NaN).
+    if (e == INT32_MAX) {
         return 0;
     }
-    *v = (int64_t)f;
+    if (e >= 0) {
+        if (e >= 63 || (u >> (63 - e)) != 0) {
+            return 0;
+        }
+        u <<= e;
+    } else {
+        u = e <= -64 ? 0 : u >> -e;
+    }
+    *v = neg ? -(int64_t)u : (int64_t)u;
     return 1;
 }
 

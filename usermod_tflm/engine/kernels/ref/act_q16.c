@@ -4,6 +4,7 @@
 // [-10.7, 10.7] is [-8, 8], hence the factor 3 in the input scaling.
 #include <math.h>
 #include "act_q16.h"
+#include "qmath.h"
 
 // sigmoid(k / 24) in 0.16 fixed point, the published table of the reference
 // (its entries are not plain roundings of the function, so they are data).
@@ -106,16 +107,22 @@ int tflm_q16_act_params(float in_scale, int is_tanh, int32_t *mult, int32_t *shi
     // than 15 bits; its product with the input then wraps, as in the
     // reference. A multiplier of 0 (the reference would take it for the
     // power-of-two case and shift 3 by 31) or >= 2^31 is refused.
-    double m = (double)in_scale * 4096.0 * 3.0;
+    // In double (exact here): m = s_in * 4096 * 3, doubled while <= 32767 / 2.
+    tflm_xd_t m, k;
+    tflm_xd_f32(&m, in_scale);
+    tflm_xd_set(&k, 3, 12);
+    tflm_xd_mul(&m, &m, &k);
+    tflm_xd_set(&k, 32767, -1);
     int32_t s = 0;
-    while (m <= 32767.0 / 2.0 && s <= 30) {
+    while ((m.e < k.e || (m.e == k.e && m.m <= k.m)) && s <= 30) {
         ++s;
-        m *= 2.0;
+        ++m.e;
     }
-    if (!(m >= 1.0) || m >= 2147483648.0) {
+    // Refused unless 1 <= m < 2^31; the multiplier is m truncated.
+    if (m.e < 0 || m.e > 30) {
         return 0;
     }
-    *mult = (int32_t)m;
+    *mult = (int32_t)(m.m >> (52 - m.e));
     *shift = s;
     return 1;
 }

@@ -72,7 +72,7 @@ static tflm_status_t act_prepare(tflm_node_t *node, int kind) {
                 TFLM_CHECK(node, in->zero_point == 0 && out->zero_point == 0, TFLM_ERR_BAD_QUANT,
                     "int16 relu needs zero points 0");
             }
-            tflm_quantize_multiplier((double)in->scale / (double)out->scale, &dd.mult, &dd.shift);
+            tflm_qm_ratio(in->scale, 1.0f, out->scale, 1.0f, 0, &dd.mult, &dd.shift);
             float lo = kind == ACT_RELU ? 0.0f : -1.0f;
             int32_t a = act_q(lo, out->scale, out->zero_point);
             dd.act_min = a > qmin ? a : qmin;
@@ -85,10 +85,8 @@ static tflm_status_t act_prepare(tflm_node_t *node, int kind) {
             dd.act_min = in->zero_point;
             dd.act_max = six < qmin ? qmin : (six > qmax ? qmax : six);
         } else if (kind == ACT_LEAKY) {
-            double ra = (double)in->scale * (double)dd.alpha / (double)out->scale;
-            double ri = (double)in->scale / (double)out->scale;
-            tflm_elem_quantize_multiplier_signed(ri, &dd.mult, &dd.shift);
-            tflm_elem_quantize_multiplier_signed(ra, &dd.mult2, &dd.shift2);
+            tflm_qm_ratio(in->scale, 1.0f, out->scale, 1.0f, 1, &dd.mult, &dd.shift);
+            tflm_qm_ratio(in->scale, dd.alpha, out->scale, 1.0f, 1, &dd.mult2, &dd.shift2);
             // A negative alpha is applied as a positive multiplier and a negation.
             dd.neg_alpha = dd.mult2 < 0;
             if (dd.neg_alpha) {
@@ -98,11 +96,11 @@ static tflm_status_t act_prepare(tflm_node_t *node, int kind) {
             float hires_scale = (1.0f / 128.0f) * in->scale;
             float reluish_scale = 3.0f / 32768.0f;
             int32_t m32 = 0, e = 0;
-            tflm_quantize_multiplier((double)(hires_scale / out->scale), &m32, &e);
+            tflm_qm_ratio(hires_scale / out->scale, 1.0f, 1.0f, 1.0f, 0, &m32, &e);
             dd.hs_out_mult16 = m32 >= INT32_MAX - (1 << 15) ? 32767 : (m32 + (1 << 15)) >> 16;
             dd.hs_out_exp = e;
             TFLM_CHECK(node, e <= 0 && e >= -31, TFLM_ERR_BAD_QUANT, "hard_swish output multiplier out of range");
-            tflm_quantize_multiplier((double)(hires_scale / reluish_scale), &m32, &e);
+            tflm_qm_ratio(hires_scale / reluish_scale, 1.0f, 1.0f, 1.0f, 0, &m32, &e);
             dd.hs_rel_mult16 = m32 >= INT32_MAX - (1 << 15) ? 32767 : (m32 + (1 << 15)) >> 16;
             dd.hs_rel_exp = e;
             TFLM_CHECK(node, e >= -31 && e <= 30, TFLM_ERR_BAD_QUANT, "hard_swish reluish multiplier out of range");

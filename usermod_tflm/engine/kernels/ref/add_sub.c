@@ -6,135 +6,79 @@
 // own Q31 multiplier, then added/subtracted and rescaled to the output.
 #include "elem_util.h"
 #include "qmath.h"
+#include "../tflm_isa.h"
+#if TFLM_OPT_NN
+#include "../arm/elem_s8.h"
+#endif
 
-typedef struct {
-    tflm_bcast_t bc;
-    int32_t type;
-    int32_t sub;
-    int32_t in1_offset, in2_offset, out_offset;
-    int32_t left_shift;
-    int32_t in1_mult, in1_shift;
-    int32_t in2_mult, in2_shift;
-    int32_t out_mult, out_shift;
-    int32_t act_min, act_max;
-    float f_min, f_max;
-} tflm_addsub_data_t;
+// ADD int8 is a hot op: its element is inlined into its own row.
+#if defined(__GNUC__)
+#define ADDSUB_INLINE inline __attribute__((always_inline))
+#else
+#define ADDSUB_INLINE inline
+#endif
 
-typedef struct {
-    const tflm_addsub_data_t *d;
-    const void *a;
-    const void *b;
-    void *o;
-} tflm_addsub_ctx_t;
+// One quantised element: both inputs to the common scale, combine, rescale.
+static ADDSUB_INLINE int32_t addsub_q(const tflm_ebin_t *d, int32_t x, int32_t y, int sub) {
+    int32_t xs = (int32_t)((uint32_t)(x + d->in1_offset) << d->left_shift);
+    int32_t ys = (int32_t)((uint32_t)(y + d->in2_offset) << d->left_shift);
+    int32_t xv = tflm_mul_qm(xs, d->m1, d->s1);
+    int32_t yv = tflm_mul_qm(ys, d->m2, d->s2);
+    int32_t raw = (int32_t)(sub ? (uint32_t)xv - (uint32_t)yv : (uint32_t)xv + (uint32_t)yv);
+    int32_t out = tflm_add_wrap(tflm_mul_qm(raw, d->mo, d->so), d->out_offset);
+    return tflm_clamp(out, d->act_min, d->act_max);
+}
 
 static tflm_status_t addsub_prepare(tflm_node_t *node, int sub) {
-    tflm_status_t st = tflm_elem_check_io(node, 2, 1);
+    tflm_ebin_t dd;
+    tflm_status_t st = tflm_ebin_prepare(node, &dd, TFLM_EBIN_T(TFLM_FLOAT32) | TFLM_EBIN_T(TFLM_INT8)
+        | TFLM_EBIN_T(TFLM_INT16) | TFLM_EBIN_T(TFLM_INT32), TFLM_EBIN_ACT | TFLM_EBIN_QUANT);
     if (st != TFLM_OK) {
         return st;
     }
     const tflm_tensor_t *a = &node->in[0];
     const tflm_tensor_t *b = &node->in[1];
     const tflm_tensor_t *o = &node->out[0];
-    TFLM_CHECK(node, a->type == o->type && b->type == o->type, TFLM_ERR_UNSUPPORTED_TYPE, "input and output types differ");
-    TFLM_CHECK(node, o->type == TFLM_FLOAT32 || o->type == TFLM_INT8 || o->type == TFLM_INT16 || o->type == TFLM_INT32,
-        TFLM_ERR_UNSUPPORTED_TYPE, "add/sub supports float32, int8, int16, int32");
-    int act = tflm_opt_u8(node, 0, 0);
-    TFLM_CHECK(node, act >= TFLM_ACT_NONE && act <= TFLM_ACT_RELU6, TFLM_ERR_BAD_PARAM, "unsupported fused activation");
-    tflm_bcast_t bc;
-    st = tflm_bcast_prepare(node, a, b, o, &bc);
-    if (st != TFLM_OK) {
-        return st;
-    }
-    tflm_addsub_data_t dd;
-    memset(&dd, 0, sizeof(dd));
-    dd.bc = bc;
-    dd.type = o->type;
-    dd.sub = sub;
-    if (o->type == TFLM_INT8 || o->type == TFLM_INT16) {
-        TFLM_CHECK(node, tflm_elem_per_tensor(a) && tflm_elem_per_tensor(b) && tflm_elem_per_tensor(o),
-            TFLM_ERR_BAD_QUANT, "add/sub needs per-tensor quantisation");
-        int32_t qmin = o->type == TFLM_INT8 ? -128 : -32768;
-        int32_t qmax = o->type == TFLM_INT8 ? 127 : 32767;
-        TFLM_CHECK(node, a->zero_point >= qmin && a->zero_point <= qmax && b->zero_point >= qmin && b->zero_point <= qmax
-            && o->zero_point >= qmin && o->zero_point <= qmax, TFLM_ERR_BAD_QUANT, "zero point out of range");
-        dd.in1_offset = -a->zero_point;
-        dd.in2_offset = -b->zero_point;
-        dd.out_offset = o->zero_point;
-        dd.left_shift = o->type == TFLM_INT8 ? 20 : 15;
-        double twice_max = 2.0 * (double)(a->scale > b->scale ? a->scale : b->scale);
-        double r1 = (double)a->scale / twice_max;
-        double r2 = (double)b->scale / twice_max;
-        double ro = twice_max / ((double)(1 << dd.left_shift) * (double)o->scale);
-        TFLM_CHECK(node, r1 > 0.0 && r1 < 1.0 && r2 > 0.0 && r2 < 1.0 && ro > 0.0 && ro < 1.0,
-            TFLM_ERR_BAD_QUANT, "add/sub scales out of range");
-        tflm_quantize_multiplier(r1, &dd.in1_mult, &dd.in1_shift);
-        tflm_quantize_multiplier(r2, &dd.in2_mult, &dd.in2_shift);
-        tflm_quantize_multiplier(ro, &dd.out_mult, &dd.out_shift);
-        TFLM_CHECK(node, dd.in1_shift <= 0 && dd.in2_shift <= 0 && dd.out_shift <= 0, TFLM_ERR_BAD_QUANT,
+    dd.op = (int8_t)sub;
+    if (dd.ta == TFLM_INT8 || dd.ta == TFLM_INT16) {
+        dd.left_shift = dd.ta == TFLM_INT8 ? 20 : 15;
+        // In double: twice_max = 2 max(s1, s2), r1 = s1 / twice_max, r2 likewise,
+        // ro = twice_max / (2^left_shift s_out), each in (0, 1).
+        float mx = a->scale > b->scale ? a->scale : b->scale;
+        int32_t e1 = tflm_qm_ratio(a->scale, 1.0f, mx, 2.0f, 0, &dd.m1, &dd.s1);
+        int32_t e2 = tflm_qm_ratio(b->scale, 1.0f, mx, 2.0f, 0, &dd.m2, &dd.s2);
+        int32_t eo = tflm_qm_ratio(mx, 2.0f, (float)(1 << dd.left_shift), o->scale, 0, &dd.mo, &dd.so);
+        TFLM_CHECK(node, e1 <= 0 && e2 <= 0 && eo <= 0, TFLM_ERR_BAD_QUANT, "add/sub scales out of range");
+        TFLM_CHECK(node, dd.s1 <= 0 && dd.s2 <= 0 && dd.so <= 0, TFLM_ERR_BAD_QUANT,
             "add/sub multiplier not below one");
-        tflm_act_range_q(act, o->scale, o->zero_point, qmin, qmax, &dd.act_min, &dd.act_max);
-    } else if (o->type == TFLM_FLOAT32) {
-        tflm_act_range_f(act, &dd.f_min, &dd.f_max);
-    } else {
+#if TFLM_OPT_NN
+        // Large int8 ADD/SUB: each input's rescaling tabled per invoke (2 KB
+        // of scratch; not in a lean plan).
+        if (dd.ta == TFLM_INT8 && o->elems >= TFLM_ADD_S8_TABLE_MIN && !tflm_plan_lean(node)) {
+            tflm_request_scratch(node, 2u * 256u * 4u);
+        }
+#endif
+    } else if (dd.ta == TFLM_INT32 && !sub) {
         // int32: the reference ADD ignores the activation, SUB applies it.
         dd.act_min = INT32_MIN;
         dd.act_max = INT32_MAX;
-        if (sub && act == TFLM_ACT_RELU) {
-            dd.act_min = 0;
-        } else if (sub && act == TFLM_ACT_RELU6) {
-            dd.act_min = 0;
-            dd.act_max = 6;
-        } else if (sub && act == TFLM_ACT_RELU_N1_TO_1) {
-            dd.act_min = -1;
-            dd.act_max = 1;
-        }
     }
-    tflm_addsub_data_t *d = tflm_persist(node, sizeof(*d));
-    if (d == NULL) {
-        return tflm_measure_done(node);
-    }
-    *d = dd;
-    return TFLM_OK;
+    return tflm_ebin_persist(node, &dd, sizeof(dd));
 }
 
-// One quantised element: both inputs to the common scale, combine, rescale.
-static inline int32_t addsub_q(const tflm_addsub_data_t *d, int32_t x, int32_t y) {
-    int32_t xs = (int32_t)((uint32_t)(x + d->in1_offset) << d->left_shift);
-    int32_t ys = (int32_t)((uint32_t)(y + d->in2_offset) << d->left_shift);
-    int32_t xv = tflm_mul_qm(xs, d->in1_mult, d->in1_shift);
-    int32_t yv = tflm_mul_qm(ys, d->in2_mult, d->in2_shift);
-    int32_t raw = (int32_t)(d->sub ? (uint32_t)xv - (uint32_t)yv : (uint32_t)xv + (uint32_t)yv);
-    int32_t out = tflm_add_wrap(tflm_mul_qm(raw, d->out_mult, d->out_shift), d->out_offset);
-    return tflm_clamp(out, d->act_min, d->act_max);
-}
-
-static void addsub_row_s8(void *vctx, uint32_t ia, int32_t sa, uint32_t ib, int32_t sb, uint32_t io, int32_t n) {
-    tflm_addsub_ctx_t *c = vctx;
-    const int8_t *a = (const int8_t *)c->a + ia;
-    const int8_t *b = (const int8_t *)c->b + ib;
-    int8_t *o = (int8_t *)c->o + io;
-    for (int32_t i = 0; i < n; ++i) {
-        o[i] = (int8_t)addsub_q(c->d, a[i * sa], b[i * sb]);
+static int32_t addsub_i(const tflm_ebin_t *d, int32_t x, int32_t y) {
+    if (d->ta != TFLM_INT32) {
+        return addsub_q(d, x, y, d->op);
     }
+    int32_t r = (int32_t)(d->op ? (uint32_t)x - (uint32_t)y : (uint32_t)x + (uint32_t)y);
+    return tflm_clamp(r, d->act_min, d->act_max);
 }
 
-static void addsub_row_s16(void *vctx, uint32_t ia, int32_t sa, uint32_t ib, int32_t sb, uint32_t io, int32_t n) {
-    tflm_addsub_ctx_t *c = vctx;
-    const int16_t *a = (const int16_t *)c->a + ia;
-    const int16_t *b = (const int16_t *)c->b + ib;
-    int16_t *o = (int16_t *)c->o + io;
-    for (int32_t i = 0; i < n; ++i) {
-        o[i] = (int16_t)addsub_q(c->d, a[i * sa], b[i * sb]);
-    }
-}
-
-static void addsub_row_f32(void *vctx, uint32_t ia, int32_t sa, uint32_t ib, int32_t sb, uint32_t io, int32_t n) {
-    tflm_addsub_ctx_t *c = vctx;
-    const float *a = (const float *)c->a + ia;
-    const float *b = (const float *)c->b + ib;
-    float *o = (float *)c->o + io;
-    float lo = c->d->f_min, hi = c->d->f_max;
-    if (c->d->sub) {
+static void addsub_f(const tflm_ebin_t *d, const float *a, int32_t sa, const float *b, int32_t sb, void *vo,
+    int32_t n) {
+    float *o = vo;
+    float lo = tflm_ebin_fmin(d), hi = tflm_ebin_fmax(d);
+    if (d->op) {
         for (int32_t i = 0; i < n; ++i) {
             o[i] = tflm_clamp_f(a[i * sa] - b[i * sb], lo, hi);
         }
@@ -145,31 +89,50 @@ static void addsub_row_f32(void *vctx, uint32_t ia, int32_t sa, uint32_t ib, int
     }
 }
 
-static void addsub_row_s32(void *vctx, uint32_t ia, int32_t sa, uint32_t ib, int32_t sb, uint32_t io, int32_t n) {
-    tflm_addsub_ctx_t *c = vctx;
-    const int32_t *a = (const int32_t *)c->a + ia;
-    const int32_t *b = (const int32_t *)c->b + ib;
-    int32_t *o = (int32_t *)c->o + io;
+// int8 (the hot case) without the walker's per-element dispatch.
+static void addsub_row_s8(void *vctx, uint32_t ia, int32_t sa, uint32_t ib, int32_t sb, uint32_t io, int32_t n) {
+    tflm_node_t *node = vctx;
+    const tflm_ebin_t *d = node->op_data;
+    const int8_t *a = (const int8_t *)node->in[0].data + ia;
+    const int8_t *b = (const int8_t *)node->in[1].data + ib;
+    int8_t *o = (int8_t *)node->out[0].data + io;
+    const int sub = d->op;
     for (int32_t i = 0; i < n; ++i) {
-        uint32_t x = (uint32_t)a[i * sa], y = (uint32_t)b[i * sb];
-        int32_t r = (int32_t)(c->d->sub ? x - y : x + y);
-        o[i] = tflm_clamp(r, c->d->act_min, c->d->act_max);
+        o[i] = (int8_t)addsub_q(d, a[i * sa], b[i * sb], sub);
     }
 }
 
+#if TFLM_OPT_NN
+typedef struct {
+    tflm_node_t *node;
+    tflm_add_s8_t p;
+} addsub_table_ctx_t;
+
+static void addsub_row_s8_table(void *vctx, uint32_t ia, int32_t sa, uint32_t ib, int32_t sb, uint32_t io,
+    int32_t n) {
+    const addsub_table_ctx_t *c = vctx;
+    tflm_add_s8_row(&c->p, (const int8_t *)c->node->in[0].data + ia, sa, (const int8_t *)c->node->in[1].data + ib,
+        sb, (int8_t *)c->node->out[0].data + io, n);
+}
+#endif
+
 static tflm_status_t addsub_eval(tflm_node_t *node) {
-    const tflm_addsub_data_t *d = node->op_data;
-    tflm_addsub_ctx_t c = { d, node->in[0].data, node->in[1].data, node->out[0].data };
-    tflm_bcast_row_fn row = addsub_row_f32;
-    if (d->type == TFLM_INT8) {
-        row = addsub_row_s8;
-    } else if (d->type == TFLM_INT16) {
-        row = addsub_row_s16;
-    } else if (d->type == TFLM_INT32) {
-        row = addsub_row_s32;
+    const tflm_ebin_t *d = node->op_data;
+#if TFLM_OPT_NN
+    if (d->ta == TFLM_INT8 && node->scratch != NULL) {
+        int32_t *t1 = node->scratch, *t2 = t1 + 256;
+        tflm_add_s8_table(d->in1_offset, d->left_shift, d->m1, d->s1, t1);
+        tflm_add_s8_table(d->in2_offset, d->left_shift, d->m2, d->s2, t2);
+        const addsub_table_ctx_t c = { node, { t1, t2, d->op, d->mo, d->so, d->out_offset, d->act_min, d->act_max } };
+        tflm_bcast_run(&d->bc, addsub_row_s8_table, (void *)&c);
+        return TFLM_OK;
     }
-    tflm_bcast_run(&d->bc, row, &c);
-    return TFLM_OK;
+#endif
+    if (d->ta == TFLM_INT8) {
+        tflm_bcast_run(&d->bc, addsub_row_s8, node);
+        return TFLM_OK;
+    }
+    return tflm_ebin_run(node, addsub_i, addsub_f);
 }
 
 tflm_status_t tflm_add_prepare(tflm_node_t *node) {
@@ -227,11 +190,10 @@ tflm_status_t tflm_add_n_prepare(tflm_node_t *node) {
             && o->zero_point >= -128 && o->zero_point <= 127, TFLM_ERR_BAD_QUANT, "bad add_n quantisation");
         dd.in_offset = -a->zero_point;
         dd.out_offset = o->zero_point;
-        double twice = 2.0 * (double)a->scale;
-        double ro = twice / ((double)(1 << 20) * (double)o->scale);
-        tflm_quantize_multiplier((double)a->scale / twice, &dd.in_mult, &dd.in_shift);
-        TFLM_CHECK(node, ro > 0.0 && ro < 1.0, TFLM_ERR_BAD_QUANT, "add_n scales out of range");
-        tflm_quantize_multiplier(ro, &dd.out_mult, &dd.out_shift);
+        // In double: s_in / (2 s_in), and 2 s_in / (2^20 s_out) in (0, 1).
+        tflm_qm_ratio(a->scale, 1.0f, a->scale, 2.0f, 0, &dd.in_mult, &dd.in_shift);
+        int32_t eo = tflm_qm_ratio(a->scale, 2.0f, (float)(1 << 20), o->scale, 0, &dd.out_mult, &dd.out_shift);
+        TFLM_CHECK(node, eo <= 0, TFLM_ERR_BAD_QUANT, "add_n scales out of range");
     }
     tflm_addn_data_t *d = tflm_persist(node, sizeof(*d));
     if (d == NULL) {

@@ -15,27 +15,27 @@ typedef struct {
 } bs_data_t;
 
 static tflm_status_t bs_prepare(tflm_node_t *node, int to_batch) {
-    TFLM_CHECK(node, node->n_in == 3 && node->n_out == 1, TFLM_ERR_BAD_PARAM, "SPACE_TO_BATCH_ND/BATCH_TO_SPACE_ND: needs 3 inputs");
+    TFLM_CHECK(node, node->n_in == 3 && node->n_out == 1, TFLM_ERR_BAD_PARAM, "needs 3 inputs");
     const tflm_tensor_t *in = &node->in[0];
     const tflm_tensor_t *out = &node->out[0];
     int32_t t = in->type;
     TFLM_CHECK(node, t == TFLM_FLOAT32 || t == TFLM_INT8, TFLM_ERR_UNSUPPORTED_TYPE,
-               "SPACE_TO_BATCH_ND/BATCH_TO_SPACE_ND: type must be float32 or int8");
-    TFLM_CHECK(node, out->type == t, TFLM_ERR_UNSUPPORTED_TYPE, "SPACE_TO_BATCH_ND/BATCH_TO_SPACE_ND: types differ");
+               "type must be float32 or int8");
+    TFLM_CHECK(node, out->type == t, TFLM_ERR_UNSUPPORTED_TYPE, "types differ");
     TFLM_CHECK(node, (in->ndim == 3 || in->ndim == 4) && out->ndim == in->ndim && tflm_sh_dims_ok(in) && tflm_sh_dims_ok(out),
-               TFLM_ERR_BAD_SHAPE, "SPACE_TO_BATCH_ND/BATCH_TO_SPACE_ND: input and output must both be 3-D or 4-D");
+               TFLM_ERR_BAD_SHAPE, "input and output must both be 3-D or 4-D");
     int32_t nsp = in->ndim - 2;
     int32_t blk[2], pad[4];
     int32_t nb = tflm_const_i32(&node->in[1], blk, 2);
     int32_t np = tflm_const_i32(&node->in[2], pad, 4);
     TFLM_CHECK(node, nb >= 0 && np >= 0, TFLM_ERR_DYNAMIC,
-               "SPACE_TO_BATCH_ND/BATCH_TO_SPACE_ND: block_shape and paddings/crops must be constant int32 tensors");
+               "block_shape and paddings/crops must be constant int32 tensors");
     TFLM_CHECK(node, nb == nsp && np == 2 * nsp, TFLM_ERR_BAD_PARAM,
-               "SPACE_TO_BATCH_ND/BATCH_TO_SPACE_ND: block_shape/paddings sizes do not match the spatial dims");
+               "block_shape/paddings sizes do not match the spatial dims");
     int32_t bh = blk[0], bw = nsp == 2 ? blk[1] : 1;
     int32_t p0 = pad[0], p1 = pad[1], p2 = nsp == 2 ? pad[2] : 0, p3 = nsp == 2 ? pad[3] : 0;
     TFLM_CHECK(node, bh >= 1 && bw >= 1 && bh <= 65536 && bw <= 65536 && p0 >= 0 && p1 >= 0 && p2 >= 0 && p3 >= 0,
-               TFLM_ERR_BAD_PARAM, "SPACE_TO_BATCH_ND/BATCH_TO_SPACE_ND: bad block_shape or paddings");
+               TFLM_ERR_BAD_PARAM, "bad block_shape or paddings");
     const tflm_tensor_t *sp = to_batch ? in : out;
     const tflm_tensor_t *bt = to_batch ? out : in;
     int32_t sh = sp->dims[1], sw = nsp == 2 ? sp->dims[2] : 1;
@@ -44,7 +44,7 @@ static tflm_status_t bs_prepare(tflm_node_t *node, int to_batch) {
     int64_t full_h = (int64_t)sh + p0 + p1, full_w = (int64_t)sw + p2 + p3;
     TFLM_CHECK(node, bt->dims[0] == (int64_t)sp->dims[0] * bh * bw && (int64_t)dh * bh == full_h && (int64_t)dw * bw == full_w &&
                          bt->dims[in->ndim - 1] == sp->dims[in->ndim - 1],
-               TFLM_ERR_BAD_SHAPE, "SPACE_TO_BATCH_ND/BATCH_TO_SPACE_ND: output shape does not match");
+               TFLM_ERR_BAD_SHAPE, "output shape does not match");
     bs_data_t *d = tflm_persist(node, sizeof(*d));
     if (d == NULL) {
         return tflm_measure_done(node);

@@ -11,22 +11,22 @@ typedef struct {
 } bcast_data_t;
 
 tflm_status_t tflm_broadcast_to_prepare(tflm_node_t *node) {
-    TFLM_CHECK(node, node->n_in == 2 && node->n_out == 1, TFLM_ERR_BAD_PARAM, "BROADCAST_TO: needs 2 inputs and one output");
+    TFLM_CHECK(node, node->n_in == 2 && node->n_out == 1, TFLM_ERR_BAD_PARAM, "needs 2 inputs and one output");
     const tflm_tensor_t *in = &node->in[0];
     const tflm_tensor_t *out = &node->out[0];
     int32_t t = in->type;
-    TFLM_CHECK(node, tflm_sh_esize(t) != 0 && out->type == t, TFLM_ERR_UNSUPPORTED_TYPE, "BROADCAST_TO: unsupported or differing types");
+    TFLM_CHECK(node, tflm_sh_esize(t) != 0 && out->type == t, TFLM_ERR_UNSUPPORTED_TYPE, "unsupported or differing types");
     TFLM_CHECK(node, tflm_sh_dims_ok(in) && tflm_sh_dims_ok(out) && out->ndim >= in->ndim && out->ndim >= 1, TFLM_ERR_BAD_SHAPE,
-               "BROADCAST_TO: output rank below input rank");
+               "output rank below input rank");
     int32_t shape[TFLM_MAX_DIMS];
     int32_t n = tflm_const_i32(&node->in[1], shape, TFLM_MAX_DIMS);
-    TFLM_CHECK(node, n >= 0, TFLM_ERR_DYNAMIC, "BROADCAST_TO: shape must be a constant int32 tensor");
-    TFLM_CHECK(node, n == out->ndim, TFLM_ERR_BAD_SHAPE, "BROADCAST_TO: shape length differs from output rank");
+    TFLM_CHECK(node, n >= 0, TFLM_ERR_DYNAMIC, "shape must be a constant int32 tensor");
+    TFLM_CHECK(node, n == out->ndim, TFLM_ERR_BAD_SHAPE, "shape length differs from output rank");
     int32_t pad = out->ndim - in->ndim;
     for (int32_t i = 0; i < out->ndim; ++i) {
-        TFLM_CHECK(node, shape[i] == out->dims[i], TFLM_ERR_BAD_SHAPE, "BROADCAST_TO: output shape differs from shape input");
+        TFLM_CHECK(node, shape[i] == out->dims[i], TFLM_ERR_BAD_SHAPE, "output shape differs from shape input");
         int32_t id = i < pad ? 1 : in->dims[i - pad];
-        TFLM_CHECK(node, id == 1 || id == out->dims[i], TFLM_ERR_BAD_SHAPE, "BROADCAST_TO: input not broadcastable to shape");
+        TFLM_CHECK(node, id == 1 || id == out->dims[i], TFLM_ERR_BAD_SHAPE, "input not broadcastable to shape");
     }
     bcast_data_t *d = tflm_persist(node, sizeof(*d));
     if (d == NULL) {

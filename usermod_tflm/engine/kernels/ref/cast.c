@@ -5,6 +5,7 @@
 // (uint32 target) truncating conversion, then wrapped to the target width.
 #include <math.h>
 #include "shape_common.h"
+#include "qmath.h"
 
 static int cast_type_ok(int32_t t) {
     return t == TFLM_FLOAT32 || t == TFLM_INT8 || t == TFLM_UINT8 || t == TFLM_INT16 || t == TFLM_INT32 ||
@@ -12,12 +13,12 @@ static int cast_type_ok(int32_t t) {
 }
 
 tflm_status_t tflm_cast_prepare(tflm_node_t *node) {
-    TFLM_CHECK(node, node->n_in == 1 && node->n_out == 1, TFLM_ERR_BAD_PARAM, "CAST: needs one input and one output");
+    TFLM_CHECK(node, node->n_in == 1 && node->n_out == 1, TFLM_ERR_BAD_PARAM, "needs one input and one output");
     const tflm_tensor_t *in = &node->in[0];
     const tflm_tensor_t *out = &node->out[0];
     TFLM_CHECK(node, cast_type_ok(in->type) && cast_type_ok(out->type), TFLM_ERR_UNSUPPORTED_TYPE,
-               "CAST: types must be float32, int8, uint8, int16, int32, uint32 or bool");
-    TFLM_CHECK(node, in->elems == out->elems, TFLM_ERR_BAD_SHAPE, "CAST: input and output sizes differ");
+               "types must be float32, int8, uint8, int16, int32, uint32 or bool");
+    TFLM_CHECK(node, in->elems == out->elems, TFLM_ERR_BAD_SHAPE, "input and output sizes differ");
     return TFLM_OK;
 }
 
@@ -32,7 +33,7 @@ static int64_t cast_f_to_i64(float v) {
     if (!(v >= -9223372036854775808.0f && v < 9223372036854775808.0f)) {
         return INT64_MIN;
     }
-    return (int64_t)v;
+    return tflm_f32_to_i64(v);
 }
 
 tflm_status_t tflm_cast_eval(tflm_node_t *node) {
@@ -80,7 +81,8 @@ tflm_status_t tflm_cast_eval(tflm_node_t *node) {
         }
         switch (to) {
             case TFLM_FLOAT32: {
-                float r = is_f ? fv : (float)iv;
+                // iv is within int32 or uint32: a 32-bit conversion rounds alike.
+                float r = is_f ? fv : (iv < 0 ? (float)(int32_t)iv : (float)(uint32_t)iv);
                 memcpy(dst + 4 * (size_t)i, &r, 4);
                 break;
             }

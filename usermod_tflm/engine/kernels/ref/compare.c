@@ -8,107 +8,104 @@
 
 enum { CMP_EQ, CMP_NE, CMP_GT, CMP_GE, CMP_LT, CMP_LE };
 
-typedef struct {
-    tflm_bcast_t bc;
-    int32_t kind;
-    int32_t type;
-    int32_t in1_offset, in2_offset;
-    int32_t in1_mult, in1_shift;
-    int32_t in2_mult, in2_shift;
-} tflm_cmp_data_t;
-
-typedef struct {
-    const tflm_cmp_data_t *d;
-    const void *a;
-    const void *b;
-    uint8_t *o;
-} tflm_cmp_ctx_t;
-
 static tflm_status_t cmp_prepare(tflm_node_t *node, int kind) {
-    tflm_status_t st = tflm_elem_check_io(node, 2, 1);
+    tflm_ebin_t dd;
+    uint32_t types = TFLM_EBIN_T(TFLM_FLOAT32) | TFLM_EBIN_T(TFLM_INT32) | TFLM_EBIN_T(TFLM_INT64)
+        | TFLM_EBIN_T(TFLM_INT8) | (kind == CMP_EQ || kind == CMP_NE ? TFLM_EBIN_T(TFLM_BOOL) : 0u);
+    tflm_status_t st = tflm_ebin_prepare(node, &dd, types, TFLM_EBIN_CMP);
     if (st != TFLM_OK) {
         return st;
     }
     const tflm_tensor_t *a = &node->in[0];
     const tflm_tensor_t *b = &node->in[1];
-    const tflm_tensor_t *o = &node->out[0];
-    TFLM_CHECK(node, a->type == b->type && o->type == TFLM_BOOL, TFLM_ERR_UNSUPPORTED_TYPE,
-        "comparison needs equal input types and a bool output");
-    int ok = a->type == TFLM_FLOAT32 || a->type == TFLM_INT32 || a->type == TFLM_INT64 || a->type == TFLM_INT8
-        || (a->type == TFLM_BOOL && (kind == CMP_EQ || kind == CMP_NE));
-    TFLM_CHECK(node, ok, TFLM_ERR_UNSUPPORTED_TYPE, "comparison type not supported");
-    tflm_cmp_data_t dd;
-    memset(&dd, 0, sizeof(dd));
-    st = tflm_bcast_prepare(node, a, b, o, &dd.bc);
-    if (st != TFLM_OK) {
-        return st;
-    }
-    dd.kind = kind;
-    dd.type = a->type;
-    if (a->type == TFLM_INT8) {
+    dd.op = (int8_t)kind;
+    if (dd.ta == TFLM_INT8) {
         TFLM_CHECK(node, tflm_elem_per_tensor(a) && tflm_elem_per_tensor(b) && a->scale < 1.0f && b->scale < 1.0f,
             TFLM_ERR_BAD_QUANT, "int8 comparison needs scales below one");
         dd.in1_offset = -a->zero_point;
         dd.in2_offset = -b->zero_point;
-        tflm_quantize_multiplier((double)a->scale, &dd.in1_mult, &dd.in1_shift);
-        tflm_quantize_multiplier((double)b->scale, &dd.in2_mult, &dd.in2_shift);
+        // (input 1's multiplier in mo / so, input 2's in m1 / s1)
+        tflm_qm_ratio(a->scale, 1.0f, 1.0f, 1.0f, 0, &dd.mo, &dd.so);
+        tflm_qm_ratio(b->scale, 1.0f, 1.0f, 1.0f, 0, &dd.m1, &dd.s1);
     }
-    tflm_cmp_data_t *d = tflm_persist(node, sizeof(*d));
-    if (d == NULL) {
-        return tflm_measure_done(node);
-    }
-    *d = dd;
-    return TFLM_OK;
+    return tflm_ebin_persist(node, &dd, dd.ta == TFLM_INT8 ? TFLM_EBIN_UPTO(s1) : TFLM_EBIN_HEAD);
 }
 
-#define CMP_APPLY(kind, x, y) \
-    ((kind) == CMP_EQ ? (x) == (y) : (kind) == CMP_NE ? (x) != (y) : (kind) == CMP_GT ? (x) > (y) \
-        : (kind) == CMP_GE ? (x) >= (y) : (kind) == CMP_LT ? (x) < (y) : (x) <= (y))
-
-#define TFLM_CMP_ROW(NAME, T)                                                                            \
-    static void NAME(void *vctx, uint32_t ia, int32_t sa, uint32_t ib, int32_t sb, uint32_t io, int32_t n) { \
-        tflm_cmp_ctx_t *c = vctx;                                                                        \
-        const T *a = (const T *)c->a + ia;                                                               \
-        const T *b = (const T *)c->b + ib;                                                               \
-        int kind = c->d->kind;                                                                           \
-        for (int32_t i = 0; i < n; ++i) {                                                                \
-            T x = a[i * sa], y = b[i * sb];                                                              \
-            c->o[io + (uint32_t)i] = (uint8_t)(CMP_APPLY(kind, x, y) ? 1 : 0);                           \
-        }                                                                                                \
+// The comparison from x < y, x == y and x > y (all false for a NaN).
+static int32_t cmp_pick(int kind, int lt, int eq, int gt) {
+    switch (kind) {
+        case CMP_EQ:
+            return eq;
+        case CMP_NE:
+            return !eq;
+        case CMP_GT:
+            return gt;
+        case CMP_GE:
+            return gt || eq;
+        case CMP_LT:
+            return lt;
+        default:
+            return lt || eq;
     }
+}
 
-TFLM_CMP_ROW(cmp_row_f32, float)
-TFLM_CMP_ROW(cmp_row_s32, int32_t)
-TFLM_CMP_ROW(cmp_row_s64, int64_t)
-TFLM_CMP_ROW(cmp_row_u8, uint8_t)
+static int32_t cmp_i(const tflm_ebin_t *d, int32_t x, int32_t y) {
+    if (d->ta == TFLM_INT8) {
+        x = tflm_mul_qm((x + d->in1_offset) * (1 << 8), d->mo, d->so);
+        y = tflm_mul_qm((y + d->in2_offset) * (1 << 8), d->m1, d->s1);
+    }
+    return cmp_pick(d->op, x < y, x == y, x > y);
+}
 
-static void cmp_row_s8(void *vctx, uint32_t ia, int32_t sa, uint32_t ib, int32_t sb, uint32_t io, int32_t n) {
-    tflm_cmp_ctx_t *c = vctx;
-    const tflm_cmp_data_t *d = c->d;
-    const int8_t *a = (const int8_t *)c->a + ia;
-    const int8_t *b = (const int8_t *)c->b + ib;
+static void cmp_f(const tflm_ebin_t *d, const float *a, int32_t sa, const float *b, int32_t sb, void *vo, int32_t n) {
+    uint8_t *o = vo;
     for (int32_t i = 0; i < n; ++i) {
-        int32_t x = tflm_mul_qm((a[i * sa] + d->in1_offset) * (1 << 8), d->in1_mult, d->in1_shift);
-        int32_t y = tflm_mul_qm((b[i * sb] + d->in2_offset) * (1 << 8), d->in2_mult, d->in2_shift);
-        c->o[io + (uint32_t)i] = (uint8_t)(CMP_APPLY(d->kind, x, y) ? 1 : 0);
+        float x = a[i * sa], y = b[i * sb];
+        int r;
+        switch (d->op) {
+            case CMP_EQ:
+                r = x == y;
+                break;
+            case CMP_NE:
+                r = x != y;
+                break;
+            case CMP_GT:
+                r = x > y;
+                break;
+            case CMP_GE:
+                r = x >= y;
+                break;
+            case CMP_LT:
+                r = x < y;
+                break;
+            default:
+                r = x <= y;
+                break;
+        }
+        o[i] = (uint8_t)r;
+    }
+}
+
+// int64 inputs: their own walk (the shared one loads 32-bit values).
+static void cmp_row_s64(void *vctx, uint32_t ia, int32_t sa, uint32_t ib, int32_t sb, uint32_t io, int32_t n) {
+    tflm_node_t *node = vctx;
+    const tflm_ebin_t *d = node->op_data;
+    const int64_t *a = (const int64_t *)node->in[0].data + ia;
+    const int64_t *b = (const int64_t *)node->in[1].data + ib;
+    uint8_t *o = (uint8_t *)node->out[0].data + io;
+    for (int32_t i = 0; i < n; ++i) {
+        int64_t x = a[i * sa], y = b[i * sb];
+        o[i] = (uint8_t)cmp_pick(d->op, x < y, x == y, x > y);
     }
 }
 
 static tflm_status_t cmp_eval(tflm_node_t *node) {
-    const tflm_cmp_data_t *d = node->op_data;
-    tflm_cmp_ctx_t c = { d, node->in[0].data, node->in[1].data, node->out[0].data };
-    tflm_bcast_row_fn row = cmp_row_f32;
-    if (d->type == TFLM_INT8) {
-        row = cmp_row_s8;
-    } else if (d->type == TFLM_INT32) {
-        row = cmp_row_s32;
-    } else if (d->type == TFLM_INT64) {
-        row = cmp_row_s64;
-    } else if (d->type == TFLM_BOOL) {
-        row = cmp_row_u8;
+    const tflm_ebin_t *d = node->op_data;
+    if (d->ta == TFLM_INT64) {
+        tflm_bcast_run(&d->bc, cmp_row_s64, node);
+        return TFLM_OK;
     }
-    tflm_bcast_run(&d->bc, row, &c);
-    return TFLM_OK;
+    return tflm_ebin_run(node, cmp_i, cmp_f);
 }
 
 #define TFLM_CMP_OP(fn, KIND)                                \

@@ -11,38 +11,38 @@ typedef struct {
 } concat_data_t;
 
 tflm_status_t tflm_concat_prepare(tflm_node_t *node) {
-    TFLM_CHECK(node, node->n_in >= 1 && node->n_out == 1, TFLM_ERR_BAD_PARAM, "CONCATENATION: needs inputs and one output");
+    TFLM_CHECK(node, node->n_in >= 1 && node->n_out == 1, TFLM_ERR_BAD_PARAM, "needs inputs and one output");
     const tflm_tensor_t *out = &node->out[0];
     int32_t act = tflm_opt_u8(node, 1, 0);
-    TFLM_CHECK(node, act == TFLM_ACT_NONE, TFLM_ERR_BAD_PARAM, "CONCATENATION: fused activation not supported");
+    TFLM_CHECK(node, act == TFLM_ACT_NONE, TFLM_ERR_BAD_PARAM, "fused activation not supported");
     int32_t t = out->type;
     TFLM_CHECK(node, t == TFLM_FLOAT32 || t == TFLM_INT8 || t == TFLM_INT16 || t == TFLM_INT32 || t == TFLM_INT64 ||
                          t == TFLM_BOOL,
-               TFLM_ERR_UNSUPPORTED_TYPE, "CONCATENATION: type must be float32, int8, int16, int32, int64 or bool");
-    TFLM_CHECK(node, t != TFLM_INT16 || out->zero_point == 0, TFLM_ERR_BAD_QUANT, "CONCATENATION: int16 zero point must be 0");
-    TFLM_CHECK(node, tflm_sh_dims_ok(out) && out->ndim >= 1, TFLM_ERR_BAD_SHAPE, "CONCATENATION: bad output shape");
+               TFLM_ERR_UNSUPPORTED_TYPE, "type must be float32, int8, int16, int32, int64 or bool");
+    TFLM_CHECK(node, t != TFLM_INT16 || out->zero_point == 0, TFLM_ERR_BAD_QUANT, "int16 zero point must be 0");
+    TFLM_CHECK(node, tflm_sh_dims_ok(out) && out->ndim >= 1, TFLM_ERR_BAD_SHAPE, "bad output shape");
     int32_t axis = tflm_sh_axis(tflm_opt_i32(node, 0, 0), out->ndim);
-    TFLM_CHECK(node, axis >= 0, TFLM_ERR_BAD_PARAM, "CONCATENATION: axis out of range");
+    TFLM_CHECK(node, axis >= 0, TFLM_ERR_BAD_PARAM, "axis out of range");
     int32_t sum = 0;
     for (int32_t i = 0; i < node->n_in; ++i) {
         const tflm_tensor_t *in = &node->in[i];
-        TFLM_CHECK(node, in->index >= 0, TFLM_ERR_BAD_PARAM, "CONCATENATION: missing input");
-        TFLM_CHECK(node, in->type == t, TFLM_ERR_UNSUPPORTED_TYPE, "CONCATENATION: input and output types differ");
+        TFLM_CHECK(node, in->index >= 0, TFLM_ERR_BAD_PARAM, "missing input");
+        TFLM_CHECK(node, in->type == t, TFLM_ERR_UNSUPPORTED_TYPE, "input and output types differ");
         TFLM_CHECK(node, t != TFLM_INT8 || tflm_sh_same_quant(in, out), TFLM_ERR_BAD_QUANT,
-                   "CONCATENATION: int8 inputs need the output's scale and zero point");
-        TFLM_CHECK(node, t != TFLM_INT16 || in->zero_point == 0, TFLM_ERR_BAD_QUANT, "CONCATENATION: int16 zero point must be 0");
+                   "int8 inputs need the output's scale and zero point");
+        TFLM_CHECK(node, t != TFLM_INT16 || in->zero_point == 0, TFLM_ERR_BAD_QUANT, "int16 zero point must be 0");
         TFLM_CHECK(node, in->ndim == out->ndim && tflm_sh_dims_ok(in), TFLM_ERR_BAD_SHAPE,
-                   "CONCATENATION: input rank differs from output rank");
+                   "input rank differs from output rank");
         for (int32_t d = 0; d < out->ndim; ++d) {
             if (d != axis) {
                 TFLM_CHECK(node, in->dims[d] == out->dims[d], TFLM_ERR_BAD_SHAPE,
-                           "CONCATENATION: input dims differ from output off the axis");
+                           "input dims differ from output off the axis");
             }
         }
         sum += in->dims[axis];
-        TFLM_CHECK(node, sum <= out->dims[axis], TFLM_ERR_BAD_SHAPE, "CONCATENATION: inputs exceed the output along the axis");
+        TFLM_CHECK(node, sum <= out->dims[axis], TFLM_ERR_BAD_SHAPE, "inputs exceed the output along the axis");
     }
-    TFLM_CHECK(node, sum == out->dims[axis], TFLM_ERR_BAD_SHAPE, "CONCATENATION: output size along the axis does not match");
+    TFLM_CHECK(node, sum == out->dims[axis], TFLM_ERR_BAD_SHAPE, "output size along the axis does not match");
     concat_data_t *d = tflm_persist(node, sizeof(*d));
     if (d == NULL) {
         return tflm_measure_done(node);

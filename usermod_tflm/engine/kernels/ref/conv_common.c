@@ -42,11 +42,7 @@ int tflm_conv_channel_quant(const tflm_tensor_t *in, const tflm_tensor_t *filter
             return -1;
         }
         if (mult != NULL) {
-            double eff = (double)in->scale * (double)fs / (double)out->scale;
-            int32_t qm, sh;
-            tflm_quantize_multiplier(eff, &qm, &sh);
-            mult[c] = qm;
-            shift[c] = sh;
+            tflm_qm_ratio(in->scale, fs, out->scale, 1.0f, 0, &mult[c], &shift[c]);
         }
     }
     return 0;
@@ -58,9 +54,8 @@ int32_t tflm_conv_max_shift(const tflm_tensor_t *in, const tflm_tensor_t *filter
     const int per_channel = filter->n_scales > 1;
     for (int32_t c = 0; c < n_ch; ++c) {
         float fs = tflm_tensor_scale(filter, per_channel ? (uint32_t)c : 0u);
-        double eff = (double)in->scale * (double)fs / (double)out->scale;
         int32_t qm, sh;
-        tflm_quantize_multiplier(eff, &qm, &sh);
+        tflm_qm_ratio(in->scale, fs, out->scale, 1.0f, 0, &qm, &sh);
         if (sh > best) {
             best = sh;
         }

@@ -9,24 +9,24 @@ typedef struct {
 } ds_data_t;
 
 static tflm_status_t ds_prepare(tflm_node_t *node, int to_depth) {
-    TFLM_CHECK(node, node->n_in == 1 && node->n_out == 1, TFLM_ERR_BAD_PARAM, "SPACE_TO_DEPTH/DEPTH_TO_SPACE: needs one input and output");
+    TFLM_CHECK(node, node->n_in == 1 && node->n_out == 1, TFLM_ERR_BAD_PARAM, "needs one input and output");
     const tflm_tensor_t *in = &node->in[0];
     const tflm_tensor_t *out = &node->out[0];
     int32_t t = in->type;
     TFLM_CHECK(node, t == TFLM_FLOAT32 || t == TFLM_INT8 || t == TFLM_INT16 || t == TFLM_INT32, TFLM_ERR_UNSUPPORTED_TYPE,
-               "SPACE_TO_DEPTH/DEPTH_TO_SPACE: type must be float32, int8, int16 or int32");
-    TFLM_CHECK(node, out->type == t, TFLM_ERR_UNSUPPORTED_TYPE, "SPACE_TO_DEPTH/DEPTH_TO_SPACE: input and output types differ");
+               "type must be float32, int8, int16 or int32");
+    TFLM_CHECK(node, out->type == t, TFLM_ERR_UNSUPPORTED_TYPE, "input and output types differ");
     TFLM_CHECK(node, in->ndim == 4 && out->ndim == 4 && tflm_sh_dims_ok(in) && tflm_sh_dims_ok(out), TFLM_ERR_BAD_SHAPE,
-               "SPACE_TO_DEPTH/DEPTH_TO_SPACE: input and output must be 4-D");
+               "input and output must be 4-D");
     int32_t bs = tflm_opt_i32(node, 0, 0);
-    TFLM_CHECK(node, bs >= 1 && bs <= 4096, TFLM_ERR_BAD_PARAM, "SPACE_TO_DEPTH/DEPTH_TO_SPACE: bad block_size");
+    TFLM_CHECK(node, bs >= 1 && bs <= 4096, TFLM_ERR_BAD_PARAM, "bad block_size");
     const tflm_tensor_t *sp = to_depth ? in : out;   // the spatial side
     const tflm_tensor_t *dp = to_depth ? out : in;   // the deep side
     TFLM_CHECK(node, sp->dims[1] % bs == 0 && sp->dims[2] % bs == 0, TFLM_ERR_BAD_SHAPE,
-               "SPACE_TO_DEPTH/DEPTH_TO_SPACE: height and width must be multiples of block_size");
+               "height and width must be multiples of block_size");
     TFLM_CHECK(node, dp->dims[0] == sp->dims[0] && dp->dims[1] == sp->dims[1] / bs && dp->dims[2] == sp->dims[2] / bs &&
                          (int64_t)dp->dims[3] == (int64_t)sp->dims[3] * bs * bs,
-               TFLM_ERR_BAD_SHAPE, "SPACE_TO_DEPTH/DEPTH_TO_SPACE: output shape does not match");
+               TFLM_ERR_BAD_SHAPE, "output shape does not match");
     ds_data_t *d = tflm_persist(node, sizeof(*d));
     if (d == NULL) {
         return tflm_measure_done(node);

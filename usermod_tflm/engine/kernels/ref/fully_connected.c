@@ -209,9 +209,10 @@ tflm_status_t tflm_fc_prepare(tflm_node_t *node) {
                 TFLM_ERR_BAD_QUANT, "fully_connected: int16 effective scale too large");
         } else if (bias != NULL) {
             // The reference rejects a bias whose scale strays from in * w.
-            double prod = (double)in->scale * (double)w->scale;
-            double diff = fabs(prod - (double)bias->scale);
-            TFLM_CHECK(node, diff / (double)out->scale <= 0.02, TFLM_ERR_BAD_QUANT,
+            // (in float: no soft-float double on small cores; 0.02f is the
+            // largest float below 0.02)
+            float diff = fabsf(in->scale * w->scale - bias->scale);
+            TFLM_CHECK(node, diff / out->scale <= 0.02f, TFLM_ERR_BAD_QUANT,
                 "fully_connected: bias scale differs from input scale * weight scale");
         }
         if (kind == TFLM_CONV_S8) {
@@ -233,7 +234,7 @@ tflm_status_t tflm_fc_prepare(tflm_node_t *node) {
     int32_t mult = 0, shift = 0;
     if (kind != TFLM_CONV_F32 && !per_channel) {
         const float prod = in->scale * w->scale;
-        tflm_quantize_multiplier((double)prod / (double)out->scale, &mult, &shift);
+        tflm_qm_ratio(prod, 1.0f, out->scale, 1.0f, 0, &mult, &shift);
         TFLM_CHECK(node, kind != TFLM_CONV_S16_A64 || shift <= 14, TFLM_ERR_BAD_QUANT,
             "fully_connected: int16 effective scale too large");
     }

@@ -9,39 +9,39 @@ typedef struct {
 } gather_data_t;
 
 tflm_status_t tflm_gather_prepare(tflm_node_t *node) {
-    TFLM_CHECK(node, node->n_in == 2 && node->n_out == 1, TFLM_ERR_BAD_PARAM, "GATHER: needs 2 inputs and one output");
+    TFLM_CHECK(node, node->n_in == 2 && node->n_out == 1, TFLM_ERR_BAD_PARAM, "needs 2 inputs and one output");
     const tflm_tensor_t *in = &node->in[0];
     const tflm_tensor_t *ix = &node->in[1];
     const tflm_tensor_t *out = &node->out[0];
     int32_t t = in->type;
     TFLM_CHECK(node, t == TFLM_FLOAT32 || t == TFLM_INT8 || t == TFLM_INT32, TFLM_ERR_UNSUPPORTED_TYPE,
-               "GATHER: type must be float32, int8 or int32");
-    TFLM_CHECK(node, out->type == t, TFLM_ERR_UNSUPPORTED_TYPE, "GATHER: input and output types differ");
+               "type must be float32, int8 or int32");
+    TFLM_CHECK(node, out->type == t, TFLM_ERR_UNSUPPORTED_TYPE, "input and output types differ");
     TFLM_CHECK(node, ix->type == TFLM_INT32 || ix->type == TFLM_INT64, TFLM_ERR_UNSUPPORTED_TYPE,
-               "GATHER: indices must be int32 or int64");
+               "indices must be int32 or int64");
     TFLM_CHECK(node, tflm_sh_dims_ok(in) && tflm_sh_dims_ok(ix) && tflm_sh_dims_ok(out) && in->ndim >= 1, TFLM_ERR_BAD_SHAPE,
-               "GATHER: bad shape");
+               "bad shape");
     int32_t axis = tflm_sh_axis(tflm_opt_i32(node, 0, 0), in->ndim);
-    TFLM_CHECK(node, axis >= 0, TFLM_ERR_BAD_PARAM, "GATHER: axis out of range");
+    TFLM_CHECK(node, axis >= 0, TFLM_ERR_BAD_PARAM, "axis out of range");
     int32_t bd = tflm_opt_i32(node, 1, 0);
     if (bd < 0) {
         bd += ix->ndim;
     }
-    TFLM_CHECK(node, bd >= 0 && bd <= axis && bd <= ix->ndim, TFLM_ERR_BAD_PARAM, "GATHER: batch_dims out of range");
+    TFLM_CHECK(node, bd >= 0 && bd <= axis && bd <= ix->ndim, TFLM_ERR_BAD_PARAM, "batch_dims out of range");
     for (int32_t i = 0; i < bd; ++i) {
-        TFLM_CHECK(node, in->dims[i] == ix->dims[i], TFLM_ERR_BAD_SHAPE, "GATHER: batch dims of input and indices differ");
+        TFLM_CHECK(node, in->dims[i] == ix->dims[i], TFLM_ERR_BAD_SHAPE, "batch dims of input and indices differ");
     }
     // Output: in[:axis] + indices[batch_dims:] + in[axis+1:].
     int32_t k = 0;
-    TFLM_CHECK(node, out->ndim == in->ndim - 1 + ix->ndim - bd, TFLM_ERR_BAD_SHAPE, "GATHER: output rank does not match");
+    TFLM_CHECK(node, out->ndim == in->ndim - 1 + ix->ndim - bd, TFLM_ERR_BAD_SHAPE, "output rank does not match");
     for (int32_t i = 0; i < axis; ++i, ++k) {
-        TFLM_CHECK(node, out->dims[k] == in->dims[i], TFLM_ERR_BAD_SHAPE, "GATHER: output shape does not match");
+        TFLM_CHECK(node, out->dims[k] == in->dims[i], TFLM_ERR_BAD_SHAPE, "output shape does not match");
     }
     for (int32_t i = bd; i < ix->ndim; ++i, ++k) {
-        TFLM_CHECK(node, out->dims[k] == ix->dims[i], TFLM_ERR_BAD_SHAPE, "GATHER: output shape does not match");
+        TFLM_CHECK(node, out->dims[k] == ix->dims[i], TFLM_ERR_BAD_SHAPE, "output shape does not match");
     }
     for (int32_t i = axis + 1; i < in->ndim; ++i, ++k) {
-        TFLM_CHECK(node, out->dims[k] == in->dims[i], TFLM_ERR_BAD_SHAPE, "GATHER: output shape does not match");
+        TFLM_CHECK(node, out->dims[k] == in->dims[i], TFLM_ERR_BAD_SHAPE, "output shape does not match");
     }
     gather_data_t *d = tflm_persist(node, sizeof(*d));
     if (d == NULL) {
@@ -75,7 +75,7 @@ tflm_status_t tflm_gather_eval(tflm_node_t *node) {
                     v = v32;
                 }
                 if (v < 0 || v >= d->axis_size) {
-                    return tflm_fail(node, TFLM_ERR_EVAL, "GATHER: index out of range");
+                    return tflm_fail(node, TFLM_ERR_EVAL, "index out of range");
                 }
                 size_t from = ((size_t)b * (size_t)d->outer + (size_t)o) * (size_t)d->axis_size + (size_t)v;
                 memcpy(dst, src + from * inner, inner);

@@ -45,10 +45,11 @@ static tflm_status_t lt_prepare(tflm_node_t *node, int is_tanh) {
             TFLM_CHECK(node, out->zero_point == -128, TFLM_ERR_BAD_QUANT, "int8 logistic output zero point must be -128");
         }
         dd.in_zp = in->zero_point;
-        double real = (double)in->scale * (double)(1 << (31 - LT_INPUT_INT_BITS));
-        int e = 0;
-        double q = frexp(real, &e);
-        int64_t m = (int64_t)round(q * (double)((int64_t)1 << 31));
+        // frexp + round of s_in * 2^(31 - int bits) (exact in double).
+        tflm_xd_t x;
+        tflm_xd_f32(&x, in->scale);
+        int32_t e = x.e + 1 + (31 - LT_INPUT_INT_BITS);
+        int64_t m = (int64_t)((x.m + ((uint64_t)1 << 21)) >> 22);
         if (m == ((int64_t)1 << 31)) {
             m /= 2;
             ++e;
@@ -56,9 +57,8 @@ static tflm_status_t lt_prepare(tflm_node_t *node, int is_tanh) {
         TFLM_CHECK(node, e >= 0 && e <= 30, TFLM_ERR_BAD_QUANT, "input scale out of range");
         dd.mult = (int32_t)m;
         dd.left_shift = e;
-        double radius = (double)((1 << LT_INPUT_INT_BITS) - 1) * (double)((int64_t)1 << (31 - LT_INPUT_INT_BITS))
-            / (double)((int64_t)1 << e);
-        dd.radius = (int32_t)floor(radius);
+        // floor((2^int_bits - 1) * 2^(31 - int_bits) / 2^e)
+        dd.radius = (int32_t)((((int64_t)1 << LT_INPUT_INT_BITS) - 1) << (31 - LT_INPUT_INT_BITS) >> e);
     } else if (in->type == TFLM_INT16) {
         TFLM_CHECK(node, tflm_elem_per_tensor(in) && tflm_elem_per_tensor(out), TFLM_ERR_BAD_QUANT,
             "needs per-tensor quantisation");

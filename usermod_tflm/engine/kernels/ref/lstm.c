@@ -185,19 +185,20 @@ tflm_status_t tflm_lstm_prepare(tflm_node_t *node) {
         for (int g = 0; g < 4; ++g) {
             const float pin = in->scale * node->in[1 + g].scale;
             const float prec = hid->scale * node->in[5 + g].scale;
-            tflm_quantize_multiplier((double)pin / (double)q312, &dd.in_mult[g], &dd.in_shift[g]);
-            tflm_quantize_multiplier((double)prec / (double)q312, &dd.rec_mult[g], &dd.rec_shift[g]);
+            tflm_qm_ratio(pin, 1.0f, q312, 1.0f, 0, &dd.in_mult[g], &dd.in_shift[g]);
+            tflm_qm_ratio(prec, 1.0f, q312, 1.0f, 0, &dd.rec_mult[g], &dd.rec_shift[g]);
             TFLM_CHECK(node, dd.in_mult[g] != 0 && dd.rec_mult[g] != 0, TFLM_ERR_BAD_QUANT,
                 "lstm gate scale out of range");
             // The 64-bit requantisation holds for shifts up to 14.
             TFLM_CHECK(node, !wide || (dd.in_shift[g] <= 14 && dd.rec_shift[g] <= 14), TFLM_ERR_BAD_QUANT,
                 "int16 lstm gate scale too large");
         }
-        const double q015 = 1.0 / 32768.0;
-        const double cs = (double)cell->scale;
-        tflm_quantize_multiplier(q015 * cs / cs, &dd.fc_mult, &dd.fc_shift);
-        tflm_quantize_multiplier(q015 * q015 / cs, &dd.ig_mult, &dd.ig_shift);
-        tflm_quantize_multiplier(q015 * q015 / (double)hid->scale, &dd.h_mult, &dd.h_shift);
+        // In double: q015 * cs / cs, q015 * q015 / cs and q015 * q015 / s_hid.
+        const float q015 = 1.0f / 32768.0f;
+        const float cs = cell->scale;
+        tflm_qm_ratio(q015, cs, cs, 1.0f, 0, &dd.fc_mult, &dd.fc_shift);
+        tflm_qm_ratio(q015, q015, cs, 1.0f, 0, &dd.ig_mult, &dd.ig_shift);
+        tflm_qm_ratio(q015, q015, hid->scale, 1.0f, 0, &dd.h_mult, &dd.h_shift);
         TFLM_CHECK(node, dd.fc_mult != 0 && dd.ig_mult != 0 && dd.h_mult != 0, TFLM_ERR_BAD_QUANT,
             "lstm state scale out of range");
         // tanh(cell): Q3.12 needs a left shift of 12 + log2(cell scale).
@@ -210,9 +211,12 @@ tflm_status_t tflm_lstm_prepare(tflm_node_t *node) {
             dd.tanh_mult = (int32_t)3 << ls;
             dd.tanh_shift = 0;
         }
-        double qc = (double)cell_clip / cs;
-        qc = qc < -32768.0 ? -32768.0 : (qc > 32767.0 ? 32767.0 : qc);
-        dd.qclip = (int32_t)qc;
+        // (int32_t)min((double)cell_clip / cs, 32767) (both >= 0 and finite).
+        tflm_xd_t qc, c;
+        tflm_xd_f32(&qc, cell_clip);
+        tflm_xd_f32(&c, cs);
+        tflm_xd_div(&qc, &qc, &c);
+        dd.qclip = qc.m == 0 || qc.e < 0 ? 0 : (qc.e > 14 ? 32767 : (int32_t)(qc.m >> (52 - qc.e)));
         dd.in_zp = in->zero_point;
         dd.hid_zp = hid->zero_point;
         dd.kind = wide ? TFLM_LSTM_S16 : TFLM_LSTM_S8;
@@ -324,36 +328,6 @@ static int32_t lstm_dot_s8(const int8_t *w, int32_t w_zp, const int8_t *v, int32
     return (int32_t)(acc + (uint32_t)bias);
 }
 
-static void lstm_step_s8(const tflm_lstm_data_t *d, const tflm_node_t *node, const int8_t *x, int8_t *h,
-    int16_t *c, int8_t *y, int32_t nb) {
-    const int32_t ni = d->n_input, nc = d->n_cell;
-    const int8_t *wi[4], *wr[4];
-    const int32_t *bs[4];
-    for (int g = 0; g < 4; ++g) {
-        wi[g] = (const int8_t *)node->in[1 + g].data;
-        wr[g] = (const int8_t *)node->in[5 + g].data;
-        bs[g] = (const int32_t *)node->in[12 + g].data;
-    }
-    for (int32_t b = 0; b < nb; ++b) {
-        const int8_t *xb = x + (size_t)b * ni;
-        const int8_t *hb = h + (size_t)b * nc;
-        int16_t *cb = c + (size_t)b * nc;
-        int8_t *yb = y + (size_t)b * nc;
-        for (int32_t n = 0; n < nc; ++n) {
-            int16_t gv[4];
-            for (int g = 0; g < 4; ++g) {
-                const int32_t a = lstm_dot_s8(wi[g] + (size_t)n * ni, d->w_zp[g], xb, d->in_zp, ni, bs[g][n]);
-                const int32_t r = lstm_dot_s8(wr[g] + (size_t)n * nc, d->w_zp[4 + g], hb, d->hid_zp, nc, 0);
-                const int32_t a16 = lstm_sat16(tflm_mul_qm(a, d->in_mult[g], d->in_shift[g]));
-                const int32_t r16 = lstm_sat16(tflm_mul_qm(r, d->rec_mult[g], d->rec_shift[g]));
-                gv[g] = (int16_t)lstm_sat16(a16 + r16);
-            }
-            yb[n] = (int8_t)tflm_clamp(lstm_cell_q(d, gv, &cb[n]), -128, 127);
-        }
-    }
-    memcpy(h, y, (size_t)nb * nc);
-}
-
 // ---- int16 x int8 -> int16 ---------------------------------------------------
 
 // The reference's 64-bit requantisation assumes |x| < 2^47: keep sums there.
@@ -371,36 +345,48 @@ static int64_t lstm_dot_s16(const int8_t *w, int32_t w_zp, const int16_t *v, int
     return lstm_clamp47(lstm_clamp47(acc) + lstm_clamp47(bias));
 }
 
-static void lstm_step_s16(const tflm_lstm_data_t *d, const tflm_node_t *node, const int16_t *x, int16_t *h,
-    int16_t *c, int16_t *y, int32_t nb) {
+// One step of the quantised kinds (int8 or int16 activations, int8 weights).
+static void lstm_step_q(const tflm_lstm_data_t *d, const tflm_node_t *node, const void *x, void *h, int16_t *c,
+    void *y, int32_t nb) {
     const int32_t ni = d->n_input, nc = d->n_cell;
-    const int8_t *wi[4], *wr[4];
-    const uint8_t *bs[4];
-    for (int g = 0; g < 4; ++g) {
-        wi[g] = (const int8_t *)node->in[1 + g].data;
-        wr[g] = (const int8_t *)node->in[5 + g].data;
-        bs[g] = (const uint8_t *)node->in[12 + g].data;
-    }
+    const int wide = d->kind == TFLM_LSTM_S16;
+    const size_t es = wide ? 2u : 1u;
     for (int32_t b = 0; b < nb; ++b) {
-        const int16_t *xb = x + (size_t)b * ni;
-        const int16_t *hb = h + (size_t)b * nc;
+        const uint8_t *xb = (const uint8_t *)x + (size_t)b * ni * es;
+        const uint8_t *hb = (const uint8_t *)h + (size_t)b * nc * es;
         int16_t *cb = c + (size_t)b * nc;
-        int16_t *yb = y + (size_t)b * nc;
         for (int32_t n = 0; n < nc; ++n) {
             int16_t gv[4];
             for (int g = 0; g < 4; ++g) {
-                int64_t bias;
-                memcpy(&bias, bs[g] + (size_t)n * 8u, sizeof(bias));
-                const int64_t a = lstm_dot_s16(wi[g] + (size_t)n * ni, d->w_zp[g], xb, ni, bias);
-                const int64_t r = lstm_dot_s16(wr[g] + (size_t)n * nc, d->w_zp[4 + g], hb, nc, 0);
-                const int32_t a16 = lstm_sat16(tflm_mul_qm64(a, d->in_mult[g], d->in_shift[g]));
-                const int32_t r16 = lstm_sat16(tflm_mul_qm64(r, d->rec_mult[g], d->rec_shift[g]));
-                gv[g] = (int16_t)lstm_sat16(a16 + r16);
+                const int8_t *wi = (const int8_t *)node->in[1 + g].data + (size_t)n * ni;
+                const int8_t *wr = (const int8_t *)node->in[5 + g].data + (size_t)n * nc;
+                const uint8_t *bs = node->in[12 + g].data;
+                int32_t a16, r16;
+                if (wide) {
+                    int64_t bias;
+                    memcpy(&bias, bs + (size_t)n * 8u, sizeof(bias));
+                    const int64_t a = lstm_dot_s16(wi, d->w_zp[g], (const int16_t *)(const void *)xb, ni, bias);
+                    const int64_t r = lstm_dot_s16(wr, d->w_zp[4 + g], (const int16_t *)(const void *)hb, nc, 0);
+                    a16 = tflm_mul_qm64(a, d->in_mult[g], d->in_shift[g]);
+                    r16 = tflm_mul_qm64(r, d->rec_mult[g], d->rec_shift[g]);
+                } else {
+                    const int32_t a = lstm_dot_s8(wi, d->w_zp[g], (const int8_t *)xb, d->in_zp, ni,
+                        ((const int32_t *)(const void *)bs)[n]);
+                    const int32_t r = lstm_dot_s8(wr, d->w_zp[4 + g], (const int8_t *)hb, d->hid_zp, nc, 0);
+                    a16 = tflm_mul_qm(a, d->in_mult[g], d->in_shift[g]);
+                    r16 = tflm_mul_qm(r, d->rec_mult[g], d->rec_shift[g]);
+                }
+                gv[g] = (int16_t)lstm_sat16(lstm_sat16(a16) + lstm_sat16(r16));
             }
-            yb[n] = (int16_t)lstm_sat16(lstm_cell_q(d, gv, &cb[n]));
+            const int32_t hv = lstm_cell_q(d, gv, &cb[n]);
+            if (wide) {
+                ((int16_t *)y)[(size_t)b * nc + n] = (int16_t)lstm_sat16(hv);
+            } else {
+                ((int8_t *)y)[(size_t)b * nc + n] = (int8_t)tflm_clamp(hv, -128, 127);
+            }
         }
     }
-    memcpy(h, y, (size_t)nb * nc * sizeof(int16_t));
+    memcpy(h, y, (size_t)nb * nc * es);
 }
 
 tflm_status_t tflm_lstm_eval(tflm_node_t *node) {
@@ -425,10 +411,8 @@ tflm_status_t tflm_lstm_eval(tflm_node_t *node) {
             uint8_t *ys = y + row * (size_t)nb * nc * esz;
             if (d->kind == TFLM_LSTM_F32) {
                 lstm_step_f32(d, node, (const float *)xs, (float *)hb, (float *)cb, (float *)ys, nb);
-            } else if (d->kind == TFLM_LSTM_S8) {
-                lstm_step_s8(d, node, (const int8_t *)xs, (int8_t *)hb, (int16_t *)cb, (int8_t *)ys, nb);
             } else {
-                lstm_step_s16(d, node, (const int16_t *)xs, (int16_t *)hb, (int16_t *)cb, (int16_t *)ys, nb);
+                lstm_step_q(d, node, xs, hb, (int16_t *)(void *)cb, ys, nb);
             }
         }
     }

@@ -13,28 +13,28 @@ typedef struct {
 } mpad_data_t;
 
 tflm_status_t tflm_mirror_pad_prepare(tflm_node_t *node) {
-    TFLM_CHECK(node, node->n_in == 2 && node->n_out == 1, TFLM_ERR_BAD_PARAM, "MIRROR_PAD: needs 2 inputs and one output");
+    TFLM_CHECK(node, node->n_in == 2 && node->n_out == 1, TFLM_ERR_BAD_PARAM, "needs 2 inputs and one output");
     const tflm_tensor_t *in = &node->in[0];
     const tflm_tensor_t *out = &node->out[0];
     int32_t t = in->type;
     TFLM_CHECK(node, t == TFLM_FLOAT32 || t == TFLM_INT8 || t == TFLM_INT16 || t == TFLM_INT32, TFLM_ERR_UNSUPPORTED_TYPE,
-               "MIRROR_PAD: type must be float32, int8, int16 or int32");
-    TFLM_CHECK(node, out->type == t, TFLM_ERR_UNSUPPORTED_TYPE, "MIRROR_PAD: input and output types differ");
+               "type must be float32, int8, int16 or int32");
+    TFLM_CHECK(node, out->type == t, TFLM_ERR_UNSUPPORTED_TYPE, "input and output types differ");
     TFLM_CHECK(node, tflm_sh_dims_ok(in) && tflm_sh_dims_ok(out) && in->ndim >= 1 && out->ndim == in->ndim, TFLM_ERR_BAD_SHAPE,
-               "MIRROR_PAD: input and output ranks differ");
+               "input and output ranks differ");
     int32_t pads[2 * TFLM_MAX_DIMS];
     int32_t n = tflm_const_i32(&node->in[1], pads, 2 * TFLM_MAX_DIMS);
-    TFLM_CHECK(node, n >= 0, TFLM_ERR_DYNAMIC, "MIRROR_PAD: paddings must be a constant int32 tensor");
-    TFLM_CHECK(node, n == 2 * in->ndim, TFLM_ERR_BAD_PARAM, "MIRROR_PAD: paddings must hold one pair per dimension");
+    TFLM_CHECK(node, n >= 0, TFLM_ERR_DYNAMIC, "paddings must be a constant int32 tensor");
+    TFLM_CHECK(node, n == 2 * in->ndim, TFLM_ERR_BAD_PARAM, "paddings must hold one pair per dimension");
     int32_t mode = tflm_opt_u8(node, 0, 0);
-    TFLM_CHECK(node, mode == 0 || mode == 1, TFLM_ERR_BAD_PARAM, "MIRROR_PAD: unknown mode");
+    TFLM_CHECK(node, mode == 0 || mode == 1, TFLM_ERR_BAD_PARAM, "unknown mode");
     int32_t offset = mode == 0 ? 1 : 0;
     for (int32_t i = 0; i < in->ndim; ++i) {
         int32_t lim = in->dims[i] - offset;
         TFLM_CHECK(node, pads[2 * i] >= 0 && pads[2 * i + 1] >= 0 && pads[2 * i] <= lim && pads[2 * i + 1] <= lim,
-                   TFLM_ERR_BAD_PARAM, "MIRROR_PAD: padding larger than the input allows");
+                   TFLM_ERR_BAD_PARAM, "padding larger than the input allows");
         TFLM_CHECK(node, (int64_t)in->dims[i] + pads[2 * i] + pads[2 * i + 1] == out->dims[i], TFLM_ERR_BAD_SHAPE,
-                   "MIRROR_PAD: output shape is not input + paddings");
+                   "output shape is not input + paddings");
     }
     mpad_data_t *d = tflm_persist(node, sizeof(*d));
     if (d == NULL) {

@@ -14,12 +14,12 @@ static int pack_type_ok(int32_t t) {
 // Checks that big = small with one extra dim of size n inserted at axis.
 static tflm_status_t pack_check(tflm_node_t *node, const tflm_tensor_t *big, const tflm_tensor_t *small, int32_t axis,
                                 int32_t n) {
-    TFLM_CHECK(node, big->type == small->type, TFLM_ERR_UNSUPPORTED_TYPE, "PACK/UNPACK: types differ");
+    TFLM_CHECK(node, big->type == small->type, TFLM_ERR_UNSUPPORTED_TYPE, "types differ");
     TFLM_CHECK(node, tflm_sh_dims_ok(big) && tflm_sh_dims_ok(small) && big->ndim == small->ndim + 1, TFLM_ERR_BAD_SHAPE,
-               "PACK/UNPACK: ranks do not match");
+               "ranks do not match");
     for (int32_t i = 0, j = 0; i < big->ndim; ++i) {
         int32_t want = (i == axis) ? n : small->dims[j++];
-        TFLM_CHECK(node, big->dims[i] == want, TFLM_ERR_BAD_SHAPE, "PACK/UNPACK: shapes do not match");
+        TFLM_CHECK(node, big->dims[i] == want, TFLM_ERR_BAD_SHAPE, "shapes do not match");
     }
     return TFLM_OK;
 }
@@ -35,14 +35,14 @@ static tflm_status_t pack_finish(tflm_node_t *node, const tflm_tensor_t *big, in
 }
 
 tflm_status_t tflm_pack_prepare(tflm_node_t *node) {
-    TFLM_CHECK(node, node->n_in >= 1 && node->n_out == 1, TFLM_ERR_BAD_PARAM, "PACK: needs inputs and one output");
+    TFLM_CHECK(node, node->n_in >= 1 && node->n_out == 1, TFLM_ERR_BAD_PARAM, "needs inputs and one output");
     const tflm_tensor_t *out = &node->out[0];
-    TFLM_CHECK(node, pack_type_ok(out->type), TFLM_ERR_UNSUPPORTED_TYPE, "PACK: type must be float32, int8, int16, int32 or int64");
-    TFLM_CHECK(node, tflm_opt_i32(node, 0, node->n_in) == node->n_in, TFLM_ERR_BAD_PARAM, "PACK: values_count differs from inputs");
+    TFLM_CHECK(node, pack_type_ok(out->type), TFLM_ERR_UNSUPPORTED_TYPE, "type must be float32, int8, int16, int32 or int64");
+    TFLM_CHECK(node, tflm_opt_i32(node, 0, node->n_in) == node->n_in, TFLM_ERR_BAD_PARAM, "values_count differs from inputs");
     int32_t axis = tflm_sh_axis(tflm_opt_i32(node, 1, 0), out->ndim);
-    TFLM_CHECK(node, axis >= 0, TFLM_ERR_BAD_PARAM, "PACK: axis out of range");
+    TFLM_CHECK(node, axis >= 0, TFLM_ERR_BAD_PARAM, "axis out of range");
     for (int32_t i = 0; i < node->n_in; ++i) {
-        TFLM_CHECK(node, node->in[i].index >= 0, TFLM_ERR_BAD_PARAM, "PACK: missing input");
+        TFLM_CHECK(node, node->in[i].index >= 0, TFLM_ERR_BAD_PARAM, "missing input");
         tflm_status_t st = pack_check(node, out, &node->in[i], axis, node->n_in);
         if (st != TFLM_OK) {
             return st;
@@ -65,14 +65,14 @@ tflm_status_t tflm_pack_eval(tflm_node_t *node) {
 }
 
 tflm_status_t tflm_unpack_prepare(tflm_node_t *node) {
-    TFLM_CHECK(node, node->n_in == 1 && node->n_out >= 1, TFLM_ERR_BAD_PARAM, "UNPACK: needs one input and outputs");
+    TFLM_CHECK(node, node->n_in == 1 && node->n_out >= 1, TFLM_ERR_BAD_PARAM, "needs one input and outputs");
     const tflm_tensor_t *in = &node->in[0];
-    TFLM_CHECK(node, pack_type_ok(in->type), TFLM_ERR_UNSUPPORTED_TYPE, "UNPACK: type must be float32, int8, int16, int32 or int64");
-    TFLM_CHECK(node, tflm_opt_i32(node, 0, node->n_out) == node->n_out, TFLM_ERR_BAD_PARAM, "UNPACK: num differs from outputs");
+    TFLM_CHECK(node, pack_type_ok(in->type), TFLM_ERR_UNSUPPORTED_TYPE, "type must be float32, int8, int16, int32 or int64");
+    TFLM_CHECK(node, tflm_opt_i32(node, 0, node->n_out) == node->n_out, TFLM_ERR_BAD_PARAM, "num differs from outputs");
     int32_t axis = tflm_sh_axis(tflm_opt_i32(node, 1, 0), in->ndim);
-    TFLM_CHECK(node, axis >= 0, TFLM_ERR_BAD_PARAM, "UNPACK: axis out of range");
+    TFLM_CHECK(node, axis >= 0, TFLM_ERR_BAD_PARAM, "axis out of range");
     for (int32_t i = 0; i < node->n_out; ++i) {
-        TFLM_CHECK(node, node->out[i].index >= 0, TFLM_ERR_BAD_PARAM, "UNPACK: missing output");
+        TFLM_CHECK(node, node->out[i].index >= 0, TFLM_ERR_BAD_PARAM, "missing output");
         tflm_status_t st = pack_check(node, in, &node->out[i], axis, node->n_out);
         if (st != TFLM_OK) {
             return st;

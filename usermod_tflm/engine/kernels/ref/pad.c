@@ -16,35 +16,35 @@ typedef struct {
 
 tflm_status_t tflm_pad_prepare(tflm_node_t *node) {
     TFLM_CHECK(node, (node->n_in == 2 || node->n_in == 3) && node->n_out == 1, TFLM_ERR_BAD_PARAM,
-               "PAD: needs 2 or 3 inputs and one output");
+               "needs 2 or 3 inputs and one output");
     const tflm_tensor_t *in = &node->in[0];
     const tflm_tensor_t *out = &node->out[0];
     const tflm_tensor_t *cv = (node->n_in == 3 && node->in[2].index >= 0) ? &node->in[2] : NULL;
     int32_t t = in->type;
     TFLM_CHECK(node, t == TFLM_FLOAT32 || t == TFLM_INT8 || t == TFLM_INT16 || t == TFLM_INT32,
-               TFLM_ERR_UNSUPPORTED_TYPE, "PAD: type must be float32, int8, int16 or int32");
-    TFLM_CHECK(node, out->type == t, TFLM_ERR_UNSUPPORTED_TYPE, "PAD: input and output types differ");
+               TFLM_ERR_UNSUPPORTED_TYPE, "type must be float32, int8, int16 or int32");
+    TFLM_CHECK(node, out->type == t, TFLM_ERR_UNSUPPORTED_TYPE, "input and output types differ");
     TFLM_CHECK(node, tflm_sh_dims_ok(in) && in->ndim == out->ndim && tflm_sh_dims_ok(out), TFLM_ERR_BAD_SHAPE,
-               "PAD: input and output ranks differ");
+               "input and output ranks differ");
     int32_t pads[2 * TFLM_MAX_DIMS];
     int32_t n = tflm_const_i32(&node->in[1], pads, 2 * TFLM_MAX_DIMS);
-    TFLM_CHECK(node, n >= 0, TFLM_ERR_DYNAMIC, "PAD: paddings must be a constant int32 tensor");
-    TFLM_CHECK(node, n == 2 * out->ndim, TFLM_ERR_BAD_PARAM, "PAD: paddings must hold one pair per dimension");
+    TFLM_CHECK(node, n >= 0, TFLM_ERR_DYNAMIC, "paddings must be a constant int32 tensor");
+    TFLM_CHECK(node, n == 2 * out->ndim, TFLM_ERR_BAD_PARAM, "paddings must hold one pair per dimension");
     for (int32_t i = 0; i < out->ndim; ++i) {
-        TFLM_CHECK(node, pads[2 * i] >= 0 && pads[2 * i + 1] >= 0, TFLM_ERR_BAD_PARAM, "PAD: negative padding");
+        TFLM_CHECK(node, pads[2 * i] >= 0 && pads[2 * i + 1] >= 0, TFLM_ERR_BAD_PARAM, "negative padding");
         TFLM_CHECK(node, (int64_t)in->dims[i] + pads[2 * i] + pads[2 * i + 1] == out->dims[i], TFLM_ERR_BAD_SHAPE,
-                   "PAD: output shape is not input + paddings");
+                   "output shape is not input + paddings");
     }
     if (cv != NULL) {
-        TFLM_CHECK(node, cv->type == t, TFLM_ERR_UNSUPPORTED_TYPE, "PADV2: constant value type differs from input");
-        TFLM_CHECK(node, cv->elems == 1, TFLM_ERR_BAD_PARAM, "PADV2: constant value must be a scalar");
+        TFLM_CHECK(node, cv->type == t, TFLM_ERR_UNSUPPORTED_TYPE, "constant value type differs from input");
+        TFLM_CHECK(node, cv->elems == 1, TFLM_ERR_BAD_PARAM, "constant value must be a scalar");
         if (t == TFLM_INT8) {
             TFLM_CHECK(node, cv->zero_point == out->zero_point && cv->scale == out->scale, TFLM_ERR_BAD_QUANT,
-                       "PADV2: constant value quantisation differs from output");
+                       "constant value quantisation differs from output");
         }
     } else if (t == TFLM_INT8) {
         TFLM_CHECK(node, out->zero_point >= -128 && out->zero_point <= 127, TFLM_ERR_BAD_QUANT,
-                   "PAD: output zero point out of int8 range");
+                   "output zero point out of int8 range");
     }
     pad_data_t *d = tflm_persist(node, sizeof(*d));
     if (d == NULL) {

@@ -46,161 +46,99 @@ static int32_t pool_round_div(int32_t acc, int32_t n) {
     return acc > 0 ? (acc + n / 2) / n : (acc - n / 2) / n;
 }
 
-static void tflm_avgpool_s8(const tflm_pool_data_t *d, const int8_t *in, int8_t *out) {
+// Every variant in one walk over the output; per pixel, the loop over the
+// channels and the clipped window's taps for the type and kind (a tap of
+// channel c at window row fy, column fx: p[fy * row + fx * ch]).
+static void pool_run(const tflm_pool_data_t *d, const void *in, void *out, int is_max) {
     const tflm_conv_geom_t *g = &d->g;
+    const int32_t ch = g->in_c;
+    const size_t row = (size_t)g->in_w * (size_t)ch;
+    size_t o = 0;
     for (int32_t b = 0; b < g->batches; ++b) {
         for (int32_t oy = 0; oy < g->out_h; ++oy) {
             for (int32_t ox = 0; ox < g->out_w; ++ox) {
                 pool_win_t w = pool_window(g, oy, ox);
-                int8_t *op = out + (((size_t)b * g->out_h + oy) * g->out_w + ox) * g->in_c;
-                for (int32_t c = 0; c < g->in_c; ++c) {
-                    int32_t acc = 0;
-                    int32_t n = 0;
-                    for (int32_t fy = w.y0; fy < w.y1; ++fy) {
-                        for (int32_t fx = w.x0; fx < w.x1; ++fx) {
-                            acc += in[(((size_t)b * g->in_h + (w.iy0 + fy)) * g->in_w + (w.ix0 + fx)) * g->in_c + c];
-                            ++n;
+                const size_t base = (((size_t)b * g->in_h + (size_t)(w.iy0 + w.y0)) * g->in_w
+                    + (size_t)(w.ix0 + w.x0)) * (size_t)ch;
+                const int32_t ny = w.y1 - w.y0, nx = w.x1 - w.x0;
+                const int32_t n = ny > 0 && nx > 0 ? ny * nx : 0;
+                if (d->type == TFLM_FLOAT32) {
+                    const float *p = (const float *)in + base;
+                    float *op = (float *)out + o;
+                    for (int32_t c = 0; c < ch; ++c, ++p) {
+                        // max: a NaN tap is never greater, so it is skipped.
+                        float r = is_max ? -FLT_MAX : 0.0f;
+                        for (int32_t fy = 0; fy < ny; ++fy) {
+                            for (int32_t fx = 0; fx < nx; ++fx) {
+                                float v = p[(size_t)fy * row + (size_t)fx * (size_t)ch];
+                                r = is_max ? ((r < v) ? v : r) : r + v;
+                            }
+                        }
+                        op[c] = tflm_conv_clamp_f(is_max ? r : r / (float)n, d->f_min, d->f_max);
+                    }
+                } else if (d->type == TFLM_INT8) {
+                    // (the hot case: avg and max get their own loops)
+                    const int8_t *p = (const int8_t *)in + base;
+                    int8_t *op = (int8_t *)out + o;
+                    if (is_max) {
+                        for (int32_t c = 0; c < ch; ++c, ++p) {
+                            int32_t r = -128;
+                            for (int32_t fy = 0; fy < ny; ++fy) {
+                                const int8_t *q = p + (size_t)fy * row;
+                                for (int32_t fx = 0; fx < nx; ++fx, q += ch) {
+                                    r = *q > r ? *q : r;
+                                }
+                            }
+                            op[c] = (int8_t)tflm_clamp(r, d->act_min, d->act_max);
+                        }
+                    } else {
+                        for (int32_t c = 0; c < ch; ++c, ++p) {
+                            int32_t r = 0;
+                            for (int32_t fy = 0; fy < ny; ++fy) {
+                                const int8_t *q = p + (size_t)fy * row;
+                                for (int32_t fx = 0; fx < nx; ++fx, q += ch) {
+                                    r += *q;
+                                }
+                            }
+                            op[c] = (int8_t)tflm_clamp(pool_round_div(r, n), d->act_min, d->act_max);
                         }
                     }
-                    op[c] = (int8_t)tflm_clamp(pool_round_div(acc, n), d->act_min, d->act_max);
+                } else {
+                    const int16_t *p = (const int16_t *)in + base;
+                    int16_t *op = (int16_t *)out + o;
+                    for (int32_t c = 0; c < ch; ++c, ++p) {
+                        int32_t r = is_max ? -32768 : 0;
+                        for (int32_t fy = 0; fy < ny; ++fy) {
+                            for (int32_t fx = 0; fx < nx; ++fx) {
+                                int32_t v = p[(size_t)fy * row + (size_t)fx * (size_t)ch];
+                                r = is_max ? (v > r ? v : r) : r + v;
+                            }
+                        }
+                        op[c] = (int16_t)tflm_clamp(is_max ? r : pool_round_div(r, n), d->act_min, d->act_max);
+                    }
                 }
+                o += (size_t)ch;
             }
         }
     }
 }
 
-static void tflm_avgpool_s16(const tflm_pool_data_t *d, const int16_t *in, int16_t *out) {
-    const tflm_conv_geom_t *g = &d->g;
-    for (int32_t b = 0; b < g->batches; ++b) {
-        for (int32_t oy = 0; oy < g->out_h; ++oy) {
-            for (int32_t ox = 0; ox < g->out_w; ++ox) {
-                pool_win_t w = pool_window(g, oy, ox);
-                int16_t *op = out + (((size_t)b * g->out_h + oy) * g->out_w + ox) * g->in_c;
-                for (int32_t c = 0; c < g->in_c; ++c) {
-                    int32_t acc = 0;
-                    int32_t n = 0;
-                    for (int32_t fy = w.y0; fy < w.y1; ++fy) {
-                        for (int32_t fx = w.x0; fx < w.x1; ++fx) {
-                            acc += in[(((size_t)b * g->in_h + (w.iy0 + fy)) * g->in_w + (w.ix0 + fx)) * g->in_c + c];
-                            ++n;
-                        }
-                    }
-                    op[c] = (int16_t)tflm_clamp(pool_round_div(acc, n), d->act_min, d->act_max);
-                }
-            }
-        }
-    }
-}
-
-static void tflm_avgpool_f32(const tflm_pool_data_t *d, const float *in, float *out) {
-    const tflm_conv_geom_t *g = &d->g;
-    for (int32_t b = 0; b < g->batches; ++b) {
-        for (int32_t oy = 0; oy < g->out_h; ++oy) {
-            for (int32_t ox = 0; ox < g->out_w; ++ox) {
-                pool_win_t w = pool_window(g, oy, ox);
-                float *op = out + (((size_t)b * g->out_h + oy) * g->out_w + ox) * g->in_c;
-                for (int32_t c = 0; c < g->in_c; ++c) {
-                    float total = 0.0f;
-                    float n = 0.0f;
-                    for (int32_t fy = w.y0; fy < w.y1; ++fy) {
-                        for (int32_t fx = w.x0; fx < w.x1; ++fx) {
-                            total += in[(((size_t)b * g->in_h + (w.iy0 + fy)) * g->in_w + (w.ix0 + fx)) * g->in_c + c];
-                            n += 1.0f;
-                        }
-                    }
-                    op[c] = tflm_conv_clamp_f(total / n, d->f_min, d->f_max);
-                }
-            }
-        }
-    }
-}
-
-static void tflm_maxpool_s8(const tflm_pool_data_t *d, const int8_t *in, int8_t *out) {
-    const tflm_conv_geom_t *g = &d->g;
-    for (int32_t b = 0; b < g->batches; ++b) {
-        for (int32_t oy = 0; oy < g->out_h; ++oy) {
-            for (int32_t ox = 0; ox < g->out_w; ++ox) {
-                pool_win_t w = pool_window(g, oy, ox);
-                int8_t *op = out + (((size_t)b * g->out_h + oy) * g->out_w + ox) * g->in_c;
-                for (int32_t c = 0; c < g->in_c; ++c) {
-                    int32_t m = -128;
-                    for (int32_t fy = w.y0; fy < w.y1; ++fy) {
-                        for (int32_t fx = w.x0; fx < w.x1; ++fx) {
-                            int32_t v =
-                                in[(((size_t)b * g->in_h + (w.iy0 + fy)) * g->in_w + (w.ix0 + fx)) * g->in_c + c];
-                            m = v > m ? v : m;
-                        }
-                    }
-                    op[c] = (int8_t)tflm_clamp(m, d->act_min, d->act_max);
-                }
-            }
-        }
-    }
-}
-
-static void tflm_maxpool_s16(const tflm_pool_data_t *d, const int16_t *in, int16_t *out) {
-    const tflm_conv_geom_t *g = &d->g;
-    for (int32_t b = 0; b < g->batches; ++b) {
-        for (int32_t oy = 0; oy < g->out_h; ++oy) {
-            for (int32_t ox = 0; ox < g->out_w; ++ox) {
-                pool_win_t w = pool_window(g, oy, ox);
-                int16_t *op = out + (((size_t)b * g->out_h + oy) * g->out_w + ox) * g->in_c;
-                for (int32_t c = 0; c < g->in_c; ++c) {
-                    int32_t m = -32768;
-                    for (int32_t fy = w.y0; fy < w.y1; ++fy) {
-                        for (int32_t fx = w.x0; fx < w.x1; ++fx) {
-                            int32_t v =
-                                in[(((size_t)b * g->in_h + (w.iy0 + fy)) * g->in_w + (w.ix0 + fx)) * g->in_c + c];
-                            m = v > m ? v : m;
-                        }
-                    }
-                    op[c] = (int16_t)tflm_clamp(m, d->act_min, d->act_max);
-                }
-            }
-        }
-    }
-}
-
-static void tflm_maxpool_f32(const tflm_pool_data_t *d, const float *in, float *out) {
-    const tflm_conv_geom_t *g = &d->g;
-    for (int32_t b = 0; b < g->batches; ++b) {
-        for (int32_t oy = 0; oy < g->out_h; ++oy) {
-            for (int32_t ox = 0; ox < g->out_w; ++ox) {
-                pool_win_t w = pool_window(g, oy, ox);
-                float *op = out + (((size_t)b * g->out_h + oy) * g->out_w + ox) * g->in_c;
-                for (int32_t c = 0; c < g->in_c; ++c) {
-                    float m = -FLT_MAX;
-                    for (int32_t fy = w.y0; fy < w.y1; ++fy) {
-                        for (int32_t fx = w.x0; fx < w.x1; ++fx) {
-                            float v = in[(((size_t)b * g->in_h + (w.iy0 + fy)) * g->in_w + (w.ix0 + fx)) * g->in_c + c];
-                            // A NaN tap is never greater: it is skipped.
-                            m = (m < v) ? v : m;
-                        }
-                    }
-                    op[c] = tflm_conv_clamp_f(m, d->f_min, d->f_max);
-                }
-            }
-        }
-    }
-}
-
-// Shared prepare; `is_avg` only selects the error prefix.
+// Shared prepare; `is_avg` adds the check of the average's int32 window sum.
 static tflm_status_t pool_prepare(tflm_node_t *node, int is_avg) {
-#define POOL_MSG(avg_text, max_text) (is_avg ? "average_pool: " avg_text : "max_pool: " max_text)
     TFLM_CHECK(node, node->n_in == 1 && node->n_out == 1, TFLM_ERR_BAD_PARAM,
-        POOL_MSG("needs 1 input and 1 output", "needs 1 input and 1 output"));
+        "needs 1 input and 1 output");
     const tflm_tensor_t *in = &node->in[0];
     const tflm_tensor_t *out = &node->out[0];
-    TFLM_CHECK(node, in->index >= 0, TFLM_ERR_BAD_PARAM, POOL_MSG("input missing", "input missing"));
+    TFLM_CHECK(node, in->index >= 0, TFLM_ERR_BAD_PARAM, "input missing");
     TFLM_CHECK(node, node->options_type == 5, TFLM_ERR_BAD_PARAM,
-        POOL_MSG("missing Pool2DOptions", "missing Pool2DOptions"));
+        "missing Pool2DOptions");
     TFLM_CHECK(node, in->type == out->type, TFLM_ERR_UNSUPPORTED_TYPE,
-        POOL_MSG("input and output types differ", "input and output types differ"));
+        "input and output types differ");
     TFLM_CHECK(node, in->type == TFLM_FLOAT32 || in->type == TFLM_INT8 || in->type == TFLM_INT16,
         TFLM_ERR_UNSUPPORTED_TYPE,
-        POOL_MSG("input must be float32, int8 or int16", "input must be float32, int8 or int16"));
+        "input must be float32, int8 or int16");
     TFLM_CHECK(node, in->ndim == 4 && out->ndim == 4, TFLM_ERR_BAD_SHAPE,
-        POOL_MSG("input and output must be 4-D", "input and output must be 4-D"));
+        "input and output must be 4-D");
 
     tflm_conv_geom_t g;
     g.batches = in->dims[0];
@@ -212,9 +150,9 @@ static tflm_status_t pool_prepare(tflm_node_t *node, int is_avg) {
     g.dil_h = 1;
     g.dil_w = 1;
     TFLM_CHECK(node, g.batches >= 1 && tflm_conv_extent_ok(g.in_h) && tflm_conv_extent_ok(g.in_w) && g.in_c >= 1,
-        TFLM_ERR_BAD_SHAPE, POOL_MSG("empty or oversized input", "empty or oversized input"));
+        TFLM_ERR_BAD_SHAPE, "empty or oversized input");
     TFLM_CHECK(node, out->dims[0] == g.batches && out->dims[3] == g.in_c, TFLM_ERR_BAD_SHAPE,
-        POOL_MSG("output batch/channels differ from input", "output batch/channels differ from input"));
+        "output batch/channels differ from input");
 
     int padding = tflm_opt_i8(node, 0, 0);
     g.stride_w = tflm_opt_i32(node, 1, 0);
@@ -223,16 +161,15 @@ static tflm_status_t pool_prepare(tflm_node_t *node, int is_avg) {
     g.f_h = tflm_opt_i32(node, 4, 0);
     int act = tflm_opt_i8(node, 5, 0);
     TFLM_CHECK(node, padding == TFLM_PAD_SAME || padding == TFLM_PAD_VALID, TFLM_ERR_BAD_PARAM,
-        POOL_MSG("padding must be SAME or VALID", "padding must be SAME or VALID"));
+        "padding must be SAME or VALID");
     TFLM_CHECK(node, tflm_conv_extent_ok(g.stride_w) && tflm_conv_extent_ok(g.stride_h), TFLM_ERR_BAD_PARAM,
-        POOL_MSG("stride must be >= 1", "stride must be >= 1"));
+        "stride must be >= 1");
     TFLM_CHECK(node, tflm_conv_extent_ok(g.f_w) && tflm_conv_extent_ok(g.f_h), TFLM_ERR_BAD_PARAM,
-        POOL_MSG("filter size must be >= 1", "filter size must be >= 1"));
+        "filter size must be >= 1");
     g.out_h = tflm_conv_out_size(padding, g.in_h, g.f_h, g.stride_h, 1);
     g.out_w = tflm_conv_out_size(padding, g.in_w, g.f_w, g.stride_w, 1);
     TFLM_CHECK(node, out->dims[1] == g.out_h && out->dims[2] == g.out_w, TFLM_ERR_BAD_SHAPE,
-        POOL_MSG("output height/width differ from padding/stride/filter",
-            "output height/width differ from padding/stride/filter"));
+        "output height/width differ from padding/stride/filter");
     g.pad_h = tflm_conv_pad(g.stride_h, 1, g.in_h, g.f_h, g.out_h);
     g.pad_w = tflm_conv_pad(g.stride_w, 1, g.in_w, g.f_w, g.out_w);
 
@@ -240,25 +177,26 @@ static tflm_status_t pool_prepare(tflm_node_t *node, int is_avg) {
     float f_min = 0.0f, f_max = 0.0f;
     if (in->type == TFLM_FLOAT32) {
         TFLM_CHECK(node, tflm_conv_act_range_f(act, &f_min, &f_max) == 0, TFLM_ERR_BAD_PARAM,
-            POOL_MSG("unsupported fused activation", "unsupported fused activation"));
+            "unsupported fused activation");
     } else {
         TFLM_CHECK(node, in->n_scales >= 1 && out->n_scales >= 1, TFLM_ERR_BAD_QUANT,
-            POOL_MSG("input and output need quantisation scales", "input and output need quantisation scales"));
-        TFLM_CHECK(node, fabs((double)in->scale - (double)out->scale) <= 1.0e-6 && in->zero_point == out->zero_point,
+            "input and output need quantisation scales");
+        // (the difference in float, as TFLite computes it; 1.0e-6f is the
+        // largest float below 1e-6, so this is "<= 1e-6" without double)
+        TFLM_CHECK(node, fabsf(in->scale - out->scale) <= 1.0e-6f && in->zero_point == out->zero_point,
             TFLM_ERR_BAD_QUANT,
-            POOL_MSG("input and output quantisation must match", "input and output quantisation must match"));
+            "input and output quantisation must match");
         const int32_t qmin = in->type == TFLM_INT8 ? -128 : -32768;
         const int32_t qmax = in->type == TFLM_INT8 ? 127 : 32767;
         TFLM_CHECK(node, tflm_conv_act_range_q(act, out, qmin, qmax, &act_min, &act_max) == 0, TFLM_ERR_BAD_PARAM,
-            POOL_MSG("unsupported fused activation", "unsupported fused activation"));
+            "unsupported fused activation");
         if (is_avg) {
             // The int32 window sum must not overflow.
             int64_t taps = (int64_t)(g.f_h < g.in_h ? g.f_h : g.in_h) * (g.f_w < g.in_w ? g.f_w : g.in_w);
             TFLM_CHECK(node, taps * (qmax + 1) <= INT32_MAX, TFLM_ERR_BAD_PARAM,
-                "average_pool: window too large for a 32-bit sum");
+                "window too large for a 32-bit sum");
         }
     }
-#undef POOL_MSG
 
     tflm_pool_data_t *d = tflm_persist(node, (uint32_t)sizeof(*d));
     if (d == NULL) {
@@ -282,25 +220,11 @@ tflm_status_t tflm_maxpool_prepare(tflm_node_t *node) {
 }
 
 tflm_status_t tflm_avgpool_eval(tflm_node_t *node) {
-    const tflm_pool_data_t *d = node->op_data;
-    if (d->type == TFLM_INT8) {
-        tflm_avgpool_s8(d, node->in[0].data, node->out[0].data);
-    } else if (d->type == TFLM_INT16) {
-        tflm_avgpool_s16(d, node->in[0].data, node->out[0].data);
-    } else {
-        tflm_avgpool_f32(d, node->in[0].data, node->out[0].data);
-    }
+    pool_run(node->op_data, node->in[0].data, node->out[0].data, 0);
     return TFLM_OK;
 }
 
 tflm_status_t tflm_maxpool_eval(tflm_node_t *node) {
-    const tflm_pool_data_t *d = node->op_data;
-    if (d->type == TFLM_INT8) {
-        tflm_maxpool_s8(d, node->in[0].data, node->out[0].data);
-    } else if (d->type == TFLM_INT16) {
-        tflm_maxpool_s16(d, node->in[0].data, node->out[0].data);
-    } else {
-        tflm_maxpool_f32(d, node->in[0].data, node->out[0].data);
-    }
+    pool_run(node->op_data, node->in[0].data, node->out[0].data, 1);
     return TFLM_OK;
 }

@@ -69,7 +69,7 @@ tflm_status_t tflm_quantize_prepare(tflm_node_t *node) {
     if (it != TFLM_FLOAT32) {
         TFLM_CHECK(node, tflm_elem_per_tensor(in), TFLM_ERR_BAD_QUANT, "quantize input needs a scale");
         dd.in_zp = in->zero_point;
-        tflm_quantize_multiplier((double)in->scale / (double)out->scale, &dd.mult, &dd.shift);
+        tflm_qm_ratio(in->scale, 1.0f, out->scale, 1.0f, 0, &dd.mult, &dd.shift);
     }
     tflm_quant_data_t *d = tflm_persist(node, sizeof(*d));
     if (d == NULL) {
@@ -117,9 +117,17 @@ tflm_status_t tflm_quantize_eval(tflm_node_t *node) {
     if (d->in_type == TFLM_FLOAT32) {
         const float *xf = x;
         for (uint32_t i = 0; i < n; ++i) {
-            // Saturating float -> int conversion (NaN maps to the minimum).
-            double r = (double)roundf(xf[i] / d->scale) + (double)d->out_zp;
-            int32_t v = r >= (double)d->qmax ? d->qmax : (r > (double)d->qmin ? (int32_t)r : d->qmin);
+            // Saturating float -> int conversion of the reference's double sum
+            // roundf(x / scale) + zp (NaN maps to the minimum): exact in int64
+            // below 2^62, and beyond that only the saturation matters.
+            float q = roundf(xf[i] / d->scale);
+            int32_t v = d->qmin;
+            if (q >= 0x1p62f) {
+                v = d->qmax;
+            } else if (q > -0x1p62f) {
+                int64_t r = tflm_f32_to_i64(q) + d->out_zp;
+                v = r >= d->qmax ? d->qmax : (r > d->qmin ? (int32_t)r : d->qmin);
+            }
             write_int(d->out_type, y, i, v);
         }
         return TFLM_OK;

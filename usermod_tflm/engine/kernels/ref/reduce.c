@@ -30,27 +30,27 @@ typedef struct {
 } reduce_data_t;
 
 static tflm_status_t reduce_prepare(tflm_node_t *node, int32_t op) {
-    TFLM_CHECK(node, node->n_in == 2 && node->n_out == 1, TFLM_ERR_BAD_PARAM, "REDUCE: needs 2 inputs and one output");
+    TFLM_CHECK(node, node->n_in == 2 && node->n_out == 1, TFLM_ERR_BAD_PARAM, "needs 2 inputs and one output");
     const tflm_tensor_t *in = &node->in[0];
     const tflm_tensor_t *out = &node->out[0];
     int32_t t = in->type;
-    TFLM_CHECK(node, out->type == t, TFLM_ERR_UNSUPPORTED_TYPE, "REDUCE: input and output types differ");
+    TFLM_CHECK(node, out->type == t, TFLM_ERR_UNSUPPORTED_TYPE, "input and output types differ");
     if (op == RED_MAX || op == RED_MIN) {
         TFLM_CHECK(node, t == TFLM_FLOAT32 || t == TFLM_INT8, TFLM_ERR_UNSUPPORTED_TYPE,
-                   "REDUCE_MAX/MIN: type must be float32 or int8");
+                   "type must be float32 or int8");
     } else {
         TFLM_CHECK(node, t == TFLM_FLOAT32 || t == TFLM_INT8 || t == TFLM_INT16, TFLM_ERR_UNSUPPORTED_TYPE,
-                   "MEAN/SUM: type must be float32, int8 or int16");
+                   "type must be float32, int8 or int16");
     }
-    TFLM_CHECK(node, tflm_sh_dims_ok(in) && tflm_sh_dims_ok(out), TFLM_ERR_BAD_SHAPE, "REDUCE: bad shape");
+    TFLM_CHECK(node, tflm_sh_dims_ok(in) && tflm_sh_dims_ok(out), TFLM_ERR_BAD_SHAPE, "bad shape");
     int32_t axes[16];
     int32_t n = tflm_const_i32(&node->in[1], axes, 16);
-    TFLM_CHECK(node, n >= 0, TFLM_ERR_DYNAMIC, "REDUCE: axis must be a constant int32 tensor");
-    TFLM_CHECK(node, n <= 16, TFLM_ERR_BAD_PARAM, "REDUCE: too many axes");
+    TFLM_CHECK(node, n >= 0, TFLM_ERR_DYNAMIC, "axis must be a constant int32 tensor");
+    TFLM_CHECK(node, n <= 16, TFLM_ERR_BAD_PARAM, "too many axes");
     uint8_t red[TFLM_MAX_DIMS] = {0};
     for (int32_t i = 0; i < n; ++i) {
         int32_t a = tflm_sh_axis(axes[i], in->ndim);
-        TFLM_CHECK(node, a >= 0, TFLM_ERR_BAD_PARAM, "REDUCE: axis out of range");
+        TFLM_CHECK(node, a >= 0, TFLM_ERR_BAD_PARAM, "axis out of range");
         red[a] = 1;  // duplicates collapse
     }
     int keep = tflm_opt_u8(node, 0, 0) != 0;
@@ -65,20 +65,20 @@ static tflm_status_t reduce_prepare(tflm_node_t *node, int32_t op) {
             }
         }
         int32_t want = red[i] ? 1 : in->dims[i];
-        TFLM_CHECK(node, k < out->ndim && out->dims[k] == want, TFLM_ERR_BAD_SHAPE, "REDUCE: output shape does not match");
+        TFLM_CHECK(node, k < out->ndim && out->dims[k] == want, TFLM_ERR_BAD_SHAPE, "output shape does not match");
         ++k;
     }
-    TFLM_CHECK(node, k == out->ndim, TFLM_ERR_BAD_SHAPE, "REDUCE: output rank does not match");
-    TFLM_CHECK(node, n_red <= INT32_MAX, TFLM_ERR_BAD_SHAPE, "REDUCE: too many elements");
+    TFLM_CHECK(node, k == out->ndim, TFLM_ERR_BAD_SHAPE, "output rank does not match");
+    TFLM_CHECK(node, n_red <= INT32_MAX, TFLM_ERR_BAD_SHAPE, "too many elements");
 
     int32_t mode = RED_FLOAT;
     if (t != TFLM_FLOAT32) {
         if (op == RED_MAX || op == RED_MIN) {
             TFLM_CHECK(node, tflm_sh_same_quant(in, out), TFLM_ERR_BAD_QUANT,
-                       "REDUCE_MAX/MIN: input and output quantisation must be equal");
+                       "input and output quantisation must be equal");
             mode = RED_INT_MINMAX;
         } else {
-            TFLM_CHECK(node, in->scale > 0.0f && out->scale > 0.0f, TFLM_ERR_BAD_QUANT, "MEAN/SUM: missing scale");
+            TFLM_CHECK(node, in->scale > 0.0f && out->scale > 0.0f, TFLM_ERR_BAD_QUANT, "missing scale");
             mode = RED_INT_Q;
             tflm_status_t st = tflm_request_scratch(node, out->elems * 4u);
             if (st != TFLM_OK) {
@@ -108,7 +108,7 @@ static tflm_status_t reduce_prepare(tflm_node_t *node, int32_t op) {
     d->qmax = t == TFLM_INT16 ? INT16_MAX : INT8_MAX;
     if (mode == RED_INT_Q) {
         int32_t mult = 0, shift = 0;
-        tflm_quantize_multiplier((double)in->scale / (double)out->scale, &mult, &shift);
+        tflm_qm_ratio(in->scale, 1.0f, out->scale, 1.0f, 0, &mult, &shift);
         if (op == RED_MEAN && n_red > 0) {
             int32_t s = 0;
             while (s < 62 && ((int64_t)2 << s) <= n_red) {

@@ -22,29 +22,29 @@ static int sig_i16_const_1d(const tflm_tensor_t *t) {
 
 tflm_status_t tflm_signal_filter_bank_prepare(tflm_node_t *node) {
     TFLM_CHECK(node, node->n_in == 6 && node->n_out == 1, TFLM_ERR_BAD_PARAM,
-               "SignalFilterBank: needs 6 inputs, 1 output");
+               "needs 6 inputs, 1 output");
     const tflm_tensor_t *in = &node->in[0], *out = &node->out[0];
     const tflm_tensor_t *wt = &node->in[1], *uw = &node->in[2];
     const tflm_tensor_t *fs = &node->in[3], *ws = &node->in[4], *wd = &node->in[5];
     TFLM_CHECK(node, in->type == TFLM_UINT32 && out->type == TFLM_UINT64 && wt->type == TFLM_INT16 &&
                          uw->type == TFLM_INT16,
-               TFLM_ERR_UNSUPPORTED_TYPE, "SignalFilterBank: uint32 input, int16 weights, uint64 output");
+               TFLM_ERR_UNSUPPORTED_TYPE, "uint32 input, int16 weights, uint64 output");
     TFLM_CHECK(node, in->ndim == 1 && out->ndim == 1 && wt->ndim == 1 && uw->ndim == 1, TFLM_ERR_BAD_SHAPE,
-               "SignalFilterBank: 1-D tensors");
+               "1-D tensors");
     TFLM_CHECK(node, sig_i16_const_1d(fs) && sig_i16_const_1d(ws) && sig_i16_const_1d(wd), TFLM_ERR_DYNAMIC,
-               "SignalFilterBank: channel starts/widths must be constant 1-D int16");
+               "channel starts/widths must be constant 1-D int16");
     int32_t nch;
     TFLM_CHECK(node, tflm_sig_opt(node, "num_channels", 0, &nch) == 0 && nch > 0 && nch < 65536, TFLM_ERR_BAD_PARAM,
-               "SignalFilterBank: bad num_channels");
-    TFLM_CHECK(node, out->elems <= (uint32_t)nch, TFLM_ERR_BAD_SHAPE, "SignalFilterBank: more outputs than channels");
+               "bad num_channels");
+    TFLM_CHECK(node, out->elems <= (uint32_t)nch, TFLM_ERR_BAD_SHAPE, "more outputs than channels");
     TFLM_CHECK(node, fs->elems > (uint32_t)nch && ws->elems > (uint32_t)nch && wd->elems > (uint32_t)nch,
-               TFLM_ERR_BAD_SHAPE, "SignalFilterBank: channel tables shorter than num_channels+1");
+               TFLM_ERR_BAD_SHAPE, "channel tables shorter than num_channels+1");
     const int16_t *fsd = fs->data, *wsd = ws->data, *wdd = wd->data;
     for (int32_t i = 0; i <= nch; i++) {
         int32_t f0 = fsd[i], w0 = wsd[i], n = wdd[i];
         TFLM_CHECK(node, f0 >= 0 && w0 >= 0 && n >= 0 && (uint32_t)(f0 + n) <= in->elems &&
                              (uint32_t)(w0 + n) <= wt->elems && (uint32_t)(w0 + n) <= uw->elems,
-                   TFLM_ERR_BAD_PARAM, "SignalFilterBank: channel reaches outside the spectrum or weights");
+                   TFLM_ERR_BAD_PARAM, "channel reaches outside the spectrum or weights");
     }
     tflm_request_scratch(node, (uint32_t)(nch + 1) * 8u);
     tflm_sig_fbank_t *d = tflm_persist(node, sizeof(*d));
@@ -81,12 +81,12 @@ tflm_status_t tflm_signal_filter_bank_eval(tflm_node_t *node) {
 
 tflm_status_t tflm_signal_filter_bank_square_root_prepare(tflm_node_t *node) {
     TFLM_CHECK(node, node->n_in == 2 && node->n_out == 1, TFLM_ERR_BAD_PARAM,
-               "SignalFilterBankSquareRoot: needs 2 inputs, 1 output");
+               "needs 2 inputs, 1 output");
     const tflm_tensor_t *in = &node->in[0], *sb = &node->in[1], *out = &node->out[0];
     TFLM_CHECK(node, in->type == TFLM_UINT64 && sb->type == TFLM_INT32 && out->type == TFLM_UINT32,
-               TFLM_ERR_UNSUPPORTED_TYPE, "SignalFilterBankSquareRoot: uint64 input, int32 scale, uint32 output");
+               TFLM_ERR_UNSUPPORTED_TYPE, "uint64 input, int32 scale, uint32 output");
     TFLM_CHECK(node, in->ndim == 1 && sb->ndim == 0 && out->ndim == 1 && out->elems == in->elems, TFLM_ERR_BAD_SHAPE,
-               "SignalFilterBankSquareRoot: 1-D input and output of one size, scalar scale");
+               "1-D input and output of one size, scalar scale");
     return TFLM_OK;
 }
 
@@ -126,12 +126,12 @@ typedef struct {
 
 tflm_status_t tflm_signal_filter_bank_spectral_subtraction_prepare(tflm_node_t *node) {
     TFLM_CHECK(node, node->n_in == 1 && node->n_out == 2, TFLM_ERR_BAD_PARAM,
-               "SignalFilterBankSpectralSubtraction: needs 1 input, 2 outputs");
+               "needs 1 input, 2 outputs");
     const tflm_tensor_t *in = &node->in[0], *out = &node->out[0], *ne = &node->out[1];
     TFLM_CHECK(node, in->type == TFLM_UINT32 && out->type == TFLM_UINT32 && ne->type == TFLM_UINT32,
-               TFLM_ERR_UNSUPPORTED_TYPE, "SignalFilterBankSpectralSubtraction: uint32 tensors");
+               TFLM_ERR_UNSUPPORTED_TYPE, "uint32 tensors");
     TFLM_CHECK(node, in->ndim == 1 && out->ndim == 1 && ne->ndim == 1, TFLM_ERR_BAD_SHAPE,
-               "SignalFilterBankSpectralSubtraction: 1-D tensors");
+               "1-D tensors");
     tflm_sig_ss_t c;
     int bad = 0;
     bad |= tflm_sig_opt(node, "num_channels", 0, &c.num_channels);
@@ -143,13 +143,13 @@ tflm_status_t tflm_signal_filter_bank_spectral_subtraction_prepare(tflm_node_t *
     bad |= tflm_sig_opt(node, "smoothing_bits", 0, &c.smoothing_bits);
     bad |= tflm_sig_opt(node, "spectral_subtraction_bits", 0, &c.ss_bits);
     bad |= tflm_sig_opt(node, "clamping", 0, &c.clamping);
-    TFLM_CHECK(node, !bad, TFLM_ERR_BAD_PARAM, "SignalFilterBankSpectralSubtraction: bad options");
+    TFLM_CHECK(node, !bad, TFLM_ERR_BAD_PARAM, "bad options");
     TFLM_CHECK(node, c.num_channels > 0 && c.smoothing_bits >= 0 && c.smoothing_bits < 32 && c.ss_bits >= 0 &&
                          c.ss_bits < 64,
-               TFLM_ERR_BAD_PARAM, "SignalFilterBankSpectralSubtraction: bad channel count or shift");
+               TFLM_ERR_BAD_PARAM, "bad channel count or shift");
     uint32_t n = (uint32_t)c.num_channels;
     TFLM_CHECK(node, in->elems == n && out->elems == n && ne->elems == n, TFLM_ERR_BAD_SHAPE,
-               "SignalFilterBankSpectralSubtraction: tensors must have num_channels elements");
+               "tensors must have num_channels elements");
     tflm_sig_ss_t *d = tflm_persist(node, (uint32_t)sizeof(*d) + 4u * n);
     if (d == NULL) {
         return tflm_measure_done(node);
@@ -247,16 +247,16 @@ static uint32_t sig_log32(uint32_t x, uint32_t out_scale) {
 
 tflm_status_t tflm_signal_filter_bank_log_prepare(tflm_node_t *node) {
     TFLM_CHECK(node, node->n_in == 1 && node->n_out == 1, TFLM_ERR_BAD_PARAM,
-               "SignalFilterBankLog: needs 1 input, 1 output");
+               "needs 1 input, 1 output");
     const tflm_tensor_t *in = &node->in[0], *out = &node->out[0];
     TFLM_CHECK(node, in->type == TFLM_UINT32 && out->type == TFLM_INT16, TFLM_ERR_UNSUPPORTED_TYPE,
-               "SignalFilterBankLog: uint32 input, int16 output");
+               "uint32 input, int16 output");
     TFLM_CHECK(node, in->ndim == 1 && out->ndim == 1 && out->elems == in->elems, TFLM_ERR_BAD_SHAPE,
-               "SignalFilterBankLog: 1-D input and output of one size");
+               "1-D input and output of one size");
     int32_t cb, os;
     TFLM_CHECK(node, tflm_sig_opt(node, "input_correction_bits", 0, &cb) == 0 &&
                          tflm_sig_opt(node, "output_scale", 0, &os) == 0 && cb >= 0 && cb < 32,
-               TFLM_ERR_BAD_PARAM, "SignalFilterBankLog: bad options");
+               TFLM_ERR_BAD_PARAM, "bad options");
     tflm_sig_log_t *d = tflm_persist(node, sizeof(*d));
     if (d == NULL) {
         return tflm_measure_done(node);

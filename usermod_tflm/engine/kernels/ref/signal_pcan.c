@@ -15,19 +15,19 @@ typedef struct {
 } tflm_sig_pcan_t;
 
 tflm_status_t tflm_signal_pcan_prepare(tflm_node_t *node) {
-    TFLM_CHECK(node, node->n_in == 3 && node->n_out == 1, TFLM_ERR_BAD_PARAM, "SignalPCAN: needs 3 inputs, 1 output");
+    TFLM_CHECK(node, node->n_in == 3 && node->n_out == 1, TFLM_ERR_BAD_PARAM, "needs 3 inputs, 1 output");
     const tflm_tensor_t *in = &node->in[0], *ne = &node->in[1], *lut = &node->in[2], *out = &node->out[0];
     TFLM_CHECK(node, in->type == TFLM_UINT32 && ne->type == TFLM_UINT32 && lut->type == TFLM_INT16 &&
                          out->type == TFLM_UINT32,
-               TFLM_ERR_UNSUPPORTED_TYPE, "SignalPCAN: uint32 input/noise/output, int16 gain LUT");
+               TFLM_ERR_UNSUPPORTED_TYPE, "uint32 input/noise/output, int16 gain LUT");
     TFLM_CHECK(node, in->ndim == 1 && ne->ndim == 1 && lut->ndim == 1 && out->ndim == 1, TFLM_ERR_BAD_SHAPE,
-               "SignalPCAN: 1-D tensors");
+               "1-D tensors");
     TFLM_CHECK(node, in->elems > 0 && ne->elems == in->elems && out->elems == in->elems, TFLM_ERR_BAD_SHAPE,
-               "SignalPCAN: input, noise estimate and output sizes differ");
-    TFLM_CHECK(node, lut->elems >= SIG_PCAN_LUT_MIN, TFLM_ERR_BAD_SHAPE, "SignalPCAN: gain LUT needs 125 entries");
+               "input, noise estimate and output sizes differ");
+    TFLM_CHECK(node, lut->elems >= SIG_PCAN_LUT_MIN, TFLM_ERR_BAD_SHAPE, "gain LUT needs 125 entries");
     int32_t shift;
     TFLM_CHECK(node, tflm_sig_opt(node, "snr_shift", 0, &shift) == 0 && shift >= 0 && shift < 64, TFLM_ERR_BAD_PARAM,
-               "SignalPCAN: bad snr_shift");
+               "bad snr_shift");
     tflm_sig_pcan_t *d = tflm_persist(node, sizeof(*d));
     if (d == NULL) {
         return tflm_measure_done(node);

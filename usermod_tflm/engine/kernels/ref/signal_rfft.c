@@ -7,9 +7,9 @@
 // by the radix (multiply by 32767/radix, Q15 rounding), then the real-split
 // step: halve, combine with the "super" twiddles exp(-i*pi*((k+1)/N + 1/2)),
 // halve again with an arithmetic shift.
-// Twiddles are floor(0.5 + 32767 * cos/sin(phase)) computed in double.
+// Twiddles are floor(0.5 + 32767 * cos/sin(phase)) (the reference computes
+// them in double; here in Q31 fixed point, same values).
 // Only power-of-two lengths (4 .. 4096) are supported.
-#include <math.h>
 #include "signal_common.h"
 
 #define SIG_FFT_MAX_FACTORS (16)
@@ -118,29 +118,71 @@ static void sig_fft_work(sig_cpx_t *out, const sig_cpx_t *in, int32_t fstride, c
     }
 }
 
-static void sig_cexp(int16_t *dst, double phase) {
-    dst[0] = (int16_t)floor(0.5 + 32767.0 * cos(phase));
-    dst[1] = (int16_t)floor(0.5 + 32767.0 * sin(phase));
+// cos (use_sin: sin) of pi * j / 2048 for 0 <= j <= 512, in Q31: Taylor
+// series in x^2 (Horner, Q31 rounding at each step; error below 1.2 units
+// of 2^-31 over the whole range).
+static int64_t sig_octant_q31(int32_t j, int use_sin) {
+    // 1/(2k+2)! (cos) and 1/(2k+3)! (sin) in Q31; the signs alternate.
+    static const int32_t coef[2][6] = {
+        { 1073741824, 89478485, 2982616, 53261, 592, 4 },
+        { 357913941, 17895697, 426088, 5918, 54, 0 },
+    };
+    const int64_t half = (int64_t)1 << 30;
+    int64_t x = ((int64_t)j * 6746518852LL + 1024) >> 11;   // pi * 2^31 / 2048 * j
+    int64_t x2 = (x * x + half) >> 31;
+    int64_t p = 0;
+    for (int k = 5; k >= 0; --k) {
+        p = (int64_t)coef[use_sin][k] - ((p * x2 + half) >> 31);
+    }
+    p = ((int64_t)1 << 31) - ((p * x2 + half) >> 31);
+    return use_sin ? (p * x + half) >> 31 : p;
+}
+
+// The reference's twiddle floor(0.5 + 32767 * cos(phase)) (computed in
+// double) for phase = pi * j / 2048, any integer j. Every twiddle of a
+// power-of-two length up to 4096 has such a phase, and no 32767 * cos of one
+// lies within 1.4e-4 of a rounding tie, far above this error (1.7e-5): the
+// values are the reference's (checked against libm for every length).
+static int16_t sig_cos_q15(int32_t j) {
+    int32_t k = j & 4095;
+    if (k > 2048) {
+        k = 4096 - k;
+    }
+    int neg = k > 1024;
+    if (neg) {
+        k = 2048 - k;
+    }
+    int64_t c = k > 512 ? sig_octant_q31(1024 - k, 1) : sig_octant_q31(k, 0);
+    if (neg) {
+        c = -c;
+    }
+    return (int16_t)((32767 * c + ((int64_t)1 << 30)) >> 31);
+}
+
+// exp(i * pi * j / 2048) as a Q15 (cos, sin) pair.
+static void sig_cexp(int16_t *dst, int32_t j) {
+    dst[0] = sig_cos_q15(j);
+    dst[1] = sig_cos_q15(j - 1024);
 }
 
 tflm_status_t tflm_signal_rfft_prepare(tflm_node_t *node) {
-    TFLM_CHECK(node, node->n_in == 1 && node->n_out == 1, TFLM_ERR_BAD_PARAM, "SignalRfft: needs 1 input, 1 output");
+    TFLM_CHECK(node, node->n_in == 1 && node->n_out == 1, TFLM_ERR_BAD_PARAM, "needs 1 input, 1 output");
     const tflm_tensor_t *in = &node->in[0], *out = &node->out[0];
     int32_t t, len;
     TFLM_CHECK(node, tflm_sig_opt(node, "T", 7, &t) == 0 && tflm_sig_opt(node, "fft_length", 0, &len) == 0,
-               TFLM_ERR_BAD_PARAM, "SignalRfft: bad options");
+               TFLM_ERR_BAD_PARAM, "bad options");
     TFLM_CHECK(node, t == TFLM_INT16 && in->type == TFLM_INT16 && out->type == TFLM_INT16, TFLM_ERR_UNSUPPORTED_TYPE,
-               "SignalRfft: only int16 is supported");
+               "only int16 is supported");
     TFLM_CHECK(node, len >= 4 && len <= 4096 && (len & (len - 1)) == 0, TFLM_ERR_BAD_PARAM,
-               "SignalRfft: fft_length must be a power of two in 4..4096");
-    TFLM_CHECK(node, in->ndim >= 1 && out->ndim == in->ndim, TFLM_ERR_BAD_SHAPE, "SignalRfft: bad ranks");
+               "fft_length must be a power of two in 4..4096");
+    TFLM_CHECK(node, in->ndim >= 1 && out->ndim == in->ndim, TFLM_ERR_BAD_SHAPE, "bad ranks");
     int32_t in_len = in->dims[in->ndim - 1];
     int32_t out_last = out->dims[out->ndim - 1];
     TFLM_CHECK(node, in_len > 0 && in_len <= len && out_last == 2 * (len / 2 + 1), TFLM_ERR_BAD_SHAPE,
-               "SignalRfft: frame longer than fft_length, or output not fft_length/2+1 complex bins");
+               "frame longer than fft_length, or output not fft_length/2+1 complex bins");
     uint32_t frames = in->elems / (uint32_t)in_len;
     TFLM_CHECK(node, out->elems == frames * (uint32_t)out_last, TFLM_ERR_BAD_SHAPE,
-               "SignalRfft: input and output frame counts differ");
+               "input and output frame counts differ");
     int32_t ncfft = len / 2;
     // Factor: 4s first, then a 2.
     int32_t fac[2 * SIG_FFT_MAX_FACTORS];
@@ -166,13 +208,13 @@ tflm_status_t tflm_signal_rfft_prepare(tflm_node_t *node) {
     d->nfac = nfac;
     memcpy(d->factors, fac, sizeof(int32_t) * 2 * (size_t)nfac);
     int16_t *tw = (int16_t *)(d + 1);
-    const double pi = 3.14159265358979323846264338327950288;
+    // Phases -2 pi i / ncfft and -pi ((i + 1) / ncfft + 1/2), in units of pi / 2048.
     for (int32_t i = 0; i < ncfft; i++) {
-        sig_cexp(tw + 2 * i, -2.0 * pi * i / ncfft);
+        sig_cexp(tw + 2 * i, -i * (4096 / ncfft));
     }
     int16_t *stw = tw + 2 * ncfft;
     for (int32_t i = 0; i < ncfft / 2; i++) {
-        sig_cexp(stw + 2 * i, -pi * ((double)(i + 1) / ncfft + 0.5));
+        sig_cexp(stw + 2 * i, -((i + 1) * (2048 / ncfft) + 1024));
     }
     return TFLM_OK;
 }

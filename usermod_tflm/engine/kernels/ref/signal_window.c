@@ -14,17 +14,17 @@ typedef struct {
 } tflm_sig_window_t;
 
 tflm_status_t tflm_signal_window_prepare(tflm_node_t *node) {
-    TFLM_CHECK(node, node->n_in == 2 && node->n_out == 1, TFLM_ERR_BAD_PARAM, "SignalWindow: needs 2 inputs, 1 output");
+    TFLM_CHECK(node, node->n_in == 2 && node->n_out == 1, TFLM_ERR_BAD_PARAM, "needs 2 inputs, 1 output");
     const tflm_tensor_t *in = &node->in[0], *w = &node->in[1], *out = &node->out[0];
     TFLM_CHECK(node, in->type == TFLM_INT16 && w->type == TFLM_INT16 && out->type == TFLM_INT16,
-               TFLM_ERR_UNSUPPORTED_TYPE, "SignalWindow: tensors must be int16");
+               TFLM_ERR_UNSUPPORTED_TYPE, "tensors must be int16");
     TFLM_CHECK(node, in->ndim >= 1 && w->ndim == 1 && out->ndim == in->ndim, TFLM_ERR_BAD_SHAPE,
-               "SignalWindow: bad ranks");
+               "bad ranks");
     TFLM_CHECK(node, w->elems > 0 && in->elems % w->elems == 0 && out->elems == in->elems, TFLM_ERR_BAD_SHAPE,
-               "SignalWindow: input must be whole windows, output the input's size");
+               "input must be whole windows, output the input's size");
     int32_t shift;
     TFLM_CHECK(node, tflm_sig_opt(node, "shift", 0, &shift) == 0 && shift >= 0 && shift < 32, TFLM_ERR_BAD_PARAM,
-               "SignalWindow: bad shift option");
+               "bad shift option");
     tflm_sig_window_t *d = tflm_persist(node, sizeof(*d));
     if (d == NULL) {
         return tflm_measure_done(node);
@@ -53,12 +53,12 @@ tflm_status_t tflm_signal_window_eval(tflm_node_t *node) {
 
 tflm_status_t tflm_signal_fft_auto_scale_prepare(tflm_node_t *node) {
     TFLM_CHECK(node, node->n_in == 1 && node->n_out == 2, TFLM_ERR_BAD_PARAM,
-               "SignalFftAutoScale: needs 1 input, 2 outputs");
+               "needs 1 input, 2 outputs");
     const tflm_tensor_t *in = &node->in[0], *out = &node->out[0], *sb = &node->out[1];
     TFLM_CHECK(node, in->type == TFLM_INT16 && out->type == TFLM_INT16 && sb->type == TFLM_INT32,
-               TFLM_ERR_UNSUPPORTED_TYPE, "SignalFftAutoScale: int16 in/out, int32 scale");
+               TFLM_ERR_UNSUPPORTED_TYPE, "int16 in/out, int32 scale");
     TFLM_CHECK(node, in->ndim == 1 && out->ndim == 1 && sb->ndim == 0 && out->elems == in->elems, TFLM_ERR_BAD_SHAPE,
-               "SignalFftAutoScale: 1-D input and output of one size, scalar scale");
+               "1-D input and output of one size, scalar scale");
     return TFLM_OK;
 }
 
@@ -98,16 +98,16 @@ typedef struct {
 } tflm_sig_energy_t;
 
 tflm_status_t tflm_signal_energy_prepare(tflm_node_t *node) {
-    TFLM_CHECK(node, node->n_in == 1 && node->n_out == 1, TFLM_ERR_BAD_PARAM, "SignalEnergy: needs 1 input, 1 output");
+    TFLM_CHECK(node, node->n_in == 1 && node->n_out == 1, TFLM_ERR_BAD_PARAM, "needs 1 input, 1 output");
     const tflm_tensor_t *in = &node->in[0], *out = &node->out[0];
     TFLM_CHECK(node, in->type == TFLM_INT16 && out->type == TFLM_UINT32, TFLM_ERR_UNSUPPORTED_TYPE,
-               "SignalEnergy: int16 complex input, uint32 output");
-    TFLM_CHECK(node, in->ndim == 1 && out->ndim == 1, TFLM_ERR_BAD_SHAPE, "SignalEnergy: 1-D tensors");
+               "int16 complex input, uint32 output");
+    TFLM_CHECK(node, in->ndim == 1 && out->ndim == 1, TFLM_ERR_BAD_SHAPE, "1-D tensors");
     int32_t start, end;
     TFLM_CHECK(node, tflm_sig_opt(node, "start_index", 0, &start) == 0 && tflm_sig_opt(node, "end_index", 0, &end) == 0,
-               TFLM_ERR_BAD_PARAM, "SignalEnergy: bad options");
+               TFLM_ERR_BAD_PARAM, "bad options");
     TFLM_CHECK(node, start >= 0 && start <= end && (uint32_t)end <= out->elems && (uint32_t)end <= in->elems / 2,
-               TFLM_ERR_BAD_PARAM, "SignalEnergy: start/end index out of range");
+               TFLM_ERR_BAD_PARAM, "start/end index out of range");
     tflm_sig_energy_t *d = tflm_persist(node, sizeof(*d));
     if (d == NULL) {
         return tflm_measure_done(node);

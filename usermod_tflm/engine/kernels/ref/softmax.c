@@ -71,6 +71,29 @@ static int16_t lut_lookup(int16_t v, const int16_t *lut) {
     return tflm_wrap16(base + ((slope * off + 64) >> 7));
 }
 
+// The int8 input scaling, in double in the reference:
+// real = min(beta * s_in * 2^(31 - diff int bits), INT32_MAX) must be > 1;
+// its multiplier and left shift, and diff_min = -floor((2^int_bits - 1) *
+// 2^(31 - int_bits) / 2^left_shift).
+static tflm_status_t softmax_scaling(tflm_node_t *node, float beta, float scale, int32_t *mult, int32_t *shift,
+    int32_t *diff_min) {
+    tflm_xd_t r, b;
+    tflm_xd_f32(&r, scale);
+    tflm_xd_f32(&b, beta);
+    tflm_xd_mul(&r, &r, &b);
+    r.e += 31 - SOFTMAX_DIFF_INT_BITS;
+    if (beta == INFINITY && scale > 0.0f) {
+        // Infinite product: clamped to INT32_MAX like any real >= 2^31 (every
+        // such real gives the same multiplier).
+        tflm_xd_set(&r, INT32_MAX, 0);
+    }
+    TFLM_CHECK(node, r.m != 0 && !r.neg && (r.e > 0 || (r.e == 0 && r.m > ((uint64_t)1 << 52))), TFLM_ERR_BAD_QUANT,
+        "softmax beta * input scale too small");
+    tflm_xd_qm(&r, 0, mult, shift);
+    *diff_min = -(int32_t)(((((int64_t)1 << SOFTMAX_DIFF_INT_BITS) - 1) << (31 - SOFTMAX_DIFF_INT_BITS)) >> *shift);
+    return TFLM_OK;
+}
+
 tflm_status_t tflm_softmax_prepare(tflm_node_t *node) {
     tflm_status_t st = tflm_elem_check_io(node, 1, 1);
     if (st != TFLM_OK) {
@@ -101,23 +124,26 @@ tflm_status_t tflm_softmax_prepare(tflm_node_t *node) {
         } else {
             return tflm_fail(node, TFLM_ERR_UNSUPPORTED_TYPE, "int8 softmax outputs int8 or int16");
         }
-        double real = (double)dd.beta * (double)in->scale * (double)(1 << (31 - SOFTMAX_DIFF_INT_BITS));
-        if (real > (double)INT32_MAX) {
-            real = (double)INT32_MAX;
+        st = softmax_scaling(node, dd.beta, in->scale, &dd.mult, &dd.left_shift, &dd.diff_min);
+        if (st != TFLM_OK) {
+            return st;
         }
-        TFLM_CHECK(node, real > 1.0, TFLM_ERR_BAD_QUANT, "softmax beta * input scale too small");
-        tflm_quantize_multiplier(real, &dd.mult, &dd.left_shift);
-        double radius = (double)((1 << SOFTMAX_DIFF_INT_BITS) - 1)
-            * (double)((int64_t)1 << (31 - SOFTMAX_DIFF_INT_BITS)) / (double)((int64_t)1 << dd.left_shift);
-        dd.diff_min = -(int32_t)floor(radius);
     } else if (in->type == TFLM_INT16) {
         TFLM_CHECK(node, out->type == TFLM_INT16, TFLM_ERR_UNSUPPORTED_TYPE, "int16 softmax needs int16 output");
         TFLM_CHECK(node, tflm_elem_per_tensor(in) && tflm_elem_per_tensor(out), TFLM_ERR_BAD_QUANT,
             "softmax needs per-tensor quantisation");
         TFLM_CHECK(node, out->zero_point == 0 && fabsf(out->scale - 1.0f / 32768.0f) <= 0.001f / 32768.0f,
             TFLM_ERR_BAD_QUANT, "int16 softmax output must be scale 1/32768, zero point 0");
-        double real = (double)in->scale * (double)dd.beta / (10.0 / 65535.0);
-        tflm_quantize_multiplier(real, &dd.mult, &dd.left_shift);
+        // In double: s_in * beta / (10.0 / 65535.0).
+        tflm_xd_t a, b, c;
+        tflm_xd_f32(&a, in->scale);
+        tflm_xd_f32(&b, dd.beta);
+        tflm_xd_mul(&a, &a, &b);
+        tflm_xd_set(&b, 10, 0);
+        tflm_xd_set(&c, 65535, 0);
+        tflm_xd_div(&b, &b, &c);
+        tflm_xd_div(&a, &a, &b);
+        tflm_xd_qm(&a, 0, &dd.mult, &dd.left_shift);
     } else {
         return tflm_fail(node, TFLM_ERR_UNSUPPORTED_TYPE, "softmax supports float32, int8 and int16 input");
     }
@@ -281,19 +307,18 @@ tflm_status_t tflm_log_softmax_prepare(tflm_node_t *node) {
             "log_softmax needs per-tensor quantisation");
         TFLM_CHECK(node, out->scale == 16.0f / 256.0f && out->zero_point == 127, TFLM_ERR_BAD_QUANT,
             "int8 log_softmax output must be scale 16/256, zero point 127");
-        double real = (double)in->scale * (double)(1 << (31 - SOFTMAX_DIFF_INT_BITS));
-        if (real > (double)INT32_MAX) {
-            real = (double)INT32_MAX;
+        tflm_status_t st = softmax_scaling(node, 1.0f, in->scale, &dd.mult, &dd.left_shift, &dd.diff_min);
+        if (st != TFLM_OK) {
+            return st;
         }
-        TFLM_CHECK(node, real > 1.0, TFLM_ERR_BAD_QUANT, "log_softmax input scale too small");
-        tflm_quantize_multiplier(real, &dd.mult, &dd.left_shift);
         TFLM_CHECK(node, dd.left_shift >= 1 && dd.left_shift <= 30, TFLM_ERR_BAD_QUANT, "log_softmax scale out of range");
-        double rev = (double)(1 << (31 - dd.left_shift)) / (double)dd.mult;
-        TFLM_CHECK(node, rev > 0.0 && rev < 1.0, TFLM_ERR_BAD_QUANT, "log_softmax scale out of range");
-        tflm_quantize_multiplier(rev, &dd.rev_mult, &dd.rev_shift);
-        double radius = (double)((1 << SOFTMAX_DIFF_INT_BITS) - 1)
-            * (double)((int64_t)1 << (31 - SOFTMAX_DIFF_INT_BITS)) / (double)((int64_t)1 << dd.left_shift);
-        dd.diff_min = -(int32_t)floor(radius);
+        // In double: 2^(31 - left_shift) / mult, in (0, 1).
+        tflm_xd_t a, b;
+        tflm_xd_set(&a, 1, 31 - dd.left_shift);
+        tflm_xd_set(&b, (uint64_t)(uint32_t)dd.mult, 0);
+        tflm_xd_div(&a, &a, &b);
+        TFLM_CHECK(node, a.m != 0 && a.e < 0, TFLM_ERR_BAD_QUANT, "log_softmax scale out of range");
+        tflm_xd_qm(&a, 0, &dd.rev_mult, &dd.rev_shift);
     }
     tflm_log_softmax_data_t *d = tflm_persist(node, sizeof(*d));
     if (d == NULL) {

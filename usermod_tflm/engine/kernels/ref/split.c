@@ -18,23 +18,23 @@ static tflm_status_t split_check_outputs(tflm_node_t *node, const tflm_tensor_t 
     int32_t sum = 0;
     for (int32_t i = 0; i < node->n_out; ++i) {
         const tflm_tensor_t *o = &node->out[i];
-        TFLM_CHECK(node, o->index >= 0, TFLM_ERR_BAD_PARAM, "SPLIT: missing output");
-        TFLM_CHECK(node, o->type == in->type, TFLM_ERR_UNSUPPORTED_TYPE, "SPLIT: input and output types differ");
-        TFLM_CHECK(node, o->ndim == in->ndim && tflm_sh_dims_ok(o), TFLM_ERR_BAD_SHAPE, "SPLIT: output rank differs from input");
+        TFLM_CHECK(node, o->index >= 0, TFLM_ERR_BAD_PARAM, "missing output");
+        TFLM_CHECK(node, o->type == in->type, TFLM_ERR_UNSUPPORTED_TYPE, "input and output types differ");
+        TFLM_CHECK(node, o->ndim == in->ndim && tflm_sh_dims_ok(o), TFLM_ERR_BAD_SHAPE, "output rank differs from input");
         for (int32_t d = 0; d < in->ndim; ++d) {
             if (d == axis) {
                 continue;
             }
-            TFLM_CHECK(node, o->dims[d] == in->dims[d], TFLM_ERR_BAD_SHAPE, "SPLIT: output dims differ from input off the axis");
+            TFLM_CHECK(node, o->dims[d] == in->dims[d], TFLM_ERR_BAD_SHAPE, "output dims differ from input off the axis");
         }
         if (equal) {
             TFLM_CHECK(node, (int64_t)o->dims[axis] * node->n_out == in->dims[axis], TFLM_ERR_BAD_SHAPE,
-                       "SPLIT: output size along the axis is not input size / num_splits");
+                       "output size along the axis is not input size / num_splits");
         }
         sum += o->dims[axis];
-        TFLM_CHECK(node, sum <= in->dims[axis], TFLM_ERR_BAD_SHAPE, "SPLIT: outputs exceed the input along the axis");
+        TFLM_CHECK(node, sum <= in->dims[axis], TFLM_ERR_BAD_SHAPE, "outputs exceed the input along the axis");
     }
-    TFLM_CHECK(node, sum == in->dims[axis], TFLM_ERR_BAD_SHAPE, "SPLIT: output sizes do not add up to the input");
+    TFLM_CHECK(node, sum == in->dims[axis], TFLM_ERR_BAD_SHAPE, "output sizes do not add up to the input");
     return TFLM_OK;
 }
 
@@ -52,18 +52,18 @@ static tflm_status_t split_finish(tflm_node_t *node, int32_t axis, int32_t data_
 }
 
 tflm_status_t tflm_split_prepare(tflm_node_t *node) {
-    TFLM_CHECK(node, node->n_in == 2 && node->n_out >= 1, TFLM_ERR_BAD_PARAM, "SPLIT: needs 2 inputs and outputs");
+    TFLM_CHECK(node, node->n_in == 2 && node->n_out >= 1, TFLM_ERR_BAD_PARAM, "needs 2 inputs and outputs");
     const tflm_tensor_t *in = &node->in[1];
-    TFLM_CHECK(node, split_type_ok(in->type), TFLM_ERR_UNSUPPORTED_TYPE, "SPLIT: type must be float32, int8, int16 or int32");
-    TFLM_CHECK(node, tflm_sh_dims_ok(in) && in->ndim >= 1, TFLM_ERR_BAD_SHAPE, "SPLIT: bad input shape");
+    TFLM_CHECK(node, split_type_ok(in->type), TFLM_ERR_UNSUPPORTED_TYPE, "type must be float32, int8, int16 or int32");
+    TFLM_CHECK(node, tflm_sh_dims_ok(in) && in->ndim >= 1, TFLM_ERR_BAD_SHAPE, "bad input shape");
     int32_t axis = 0;
     int32_t n = tflm_const_i32(&node->in[0], &axis, 1);
-    TFLM_CHECK(node, n >= 0, TFLM_ERR_DYNAMIC, "SPLIT: axis must be a constant int32 tensor");
-    TFLM_CHECK(node, n == 1, TFLM_ERR_BAD_PARAM, "SPLIT: axis must have one element");
+    TFLM_CHECK(node, n >= 0, TFLM_ERR_DYNAMIC, "axis must be a constant int32 tensor");
+    TFLM_CHECK(node, n == 1, TFLM_ERR_BAD_PARAM, "axis must have one element");
     axis = tflm_sh_axis(axis, in->ndim);
-    TFLM_CHECK(node, axis >= 0, TFLM_ERR_BAD_PARAM, "SPLIT: axis out of range");
+    TFLM_CHECK(node, axis >= 0, TFLM_ERR_BAD_PARAM, "axis out of range");
     int32_t num = tflm_opt_i32(node, 0, node->n_out);
-    TFLM_CHECK(node, num == node->n_out, TFLM_ERR_BAD_PARAM, "SPLIT: num_splits differs from the output count");
+    TFLM_CHECK(node, num == node->n_out, TFLM_ERR_BAD_PARAM, "num_splits differs from the output count");
     tflm_status_t st = split_check_outputs(node, in, axis, 1);
     if (st != TFLM_OK) {
         return st;
@@ -72,16 +72,16 @@ tflm_status_t tflm_split_prepare(tflm_node_t *node) {
 }
 
 tflm_status_t tflm_split_v_prepare(tflm_node_t *node) {
-    TFLM_CHECK(node, node->n_in == 3 && node->n_out >= 1, TFLM_ERR_BAD_PARAM, "SPLIT_V: needs 3 inputs and outputs");
+    TFLM_CHECK(node, node->n_in == 3 && node->n_out >= 1, TFLM_ERR_BAD_PARAM, "needs 3 inputs and outputs");
     const tflm_tensor_t *in = &node->in[0];
-    TFLM_CHECK(node, split_type_ok(in->type), TFLM_ERR_UNSUPPORTED_TYPE, "SPLIT_V: type must be float32, int8, int16 or int32");
-    TFLM_CHECK(node, tflm_sh_dims_ok(in) && in->ndim >= 1, TFLM_ERR_BAD_SHAPE, "SPLIT_V: bad input shape");
+    TFLM_CHECK(node, split_type_ok(in->type), TFLM_ERR_UNSUPPORTED_TYPE, "type must be float32, int8, int16 or int32");
+    TFLM_CHECK(node, tflm_sh_dims_ok(in) && in->ndim >= 1, TFLM_ERR_BAD_SHAPE, "bad input shape");
     int32_t axis = 0;
     int32_t n = tflm_const_i32(&node->in[2], &axis, 1);
-    TFLM_CHECK(node, n >= 0, TFLM_ERR_DYNAMIC, "SPLIT_V: axis must be a constant int32 tensor");
-    TFLM_CHECK(node, n == 1, TFLM_ERR_BAD_PARAM, "SPLIT_V: axis must have one element");
+    TFLM_CHECK(node, n >= 0, TFLM_ERR_DYNAMIC, "axis must be a constant int32 tensor");
+    TFLM_CHECK(node, n == 1, TFLM_ERR_BAD_PARAM, "axis must have one element");
     axis = tflm_sh_axis(axis, in->ndim);
-    TFLM_CHECK(node, axis >= 0, TFLM_ERR_BAD_PARAM, "SPLIT_V: axis out of range");
+    TFLM_CHECK(node, axis >= 0, TFLM_ERR_BAD_PARAM, "axis out of range");
     tflm_status_t st = split_check_outputs(node, in, axis, 0);
     if (st != TFLM_OK) {
         return st;
@@ -91,10 +91,10 @@ tflm_status_t tflm_split_v_prepare(tflm_node_t *node) {
     int32_t sizes[TFLM_MAX_OP_IO];
     n = tflm_const_i32(&node->in[1], sizes, TFLM_MAX_OP_IO);
     if (n >= 0) {
-        TFLM_CHECK(node, n == node->n_out, TFLM_ERR_BAD_PARAM, "SPLIT_V: size_splits length differs from the output count");
+        TFLM_CHECK(node, n == node->n_out, TFLM_ERR_BAD_PARAM, "size_splits length differs from the output count");
         for (int32_t i = 0; i < n; ++i) {
             TFLM_CHECK(node, sizes[i] == -1 || sizes[i] == node->out[i].dims[axis], TFLM_ERR_BAD_SHAPE,
-                       "SPLIT_V: size_splits disagrees with the output shapes");
+                       "size_splits disagrees with the output shapes");
         }
     }
     return split_finish(node, axis, 0);

@@ -32,24 +32,24 @@ static int64_t ss_count(int32_t start, int32_t stop, int32_t stride) {
 }
 
 tflm_status_t tflm_strided_slice_prepare(tflm_node_t *node) {
-    TFLM_CHECK(node, node->n_in == 4 && node->n_out == 1, TFLM_ERR_BAD_PARAM, "STRIDED_SLICE: needs 4 inputs and one output");
+    TFLM_CHECK(node, node->n_in == 4 && node->n_out == 1, TFLM_ERR_BAD_PARAM, "needs 4 inputs and one output");
     const tflm_tensor_t *in = &node->in[0];
     const tflm_tensor_t *out = &node->out[0];
     int32_t t = in->type;
     TFLM_CHECK(node, t == TFLM_FLOAT32 || t == TFLM_INT8 || t == TFLM_INT16 || t == TFLM_INT32 || t == TFLM_BOOL,
-               TFLM_ERR_UNSUPPORTED_TYPE, "STRIDED_SLICE: type must be float32, int8, int16, int32 or bool");
-    TFLM_CHECK(node, out->type == t, TFLM_ERR_UNSUPPORTED_TYPE, "STRIDED_SLICE: input and output types differ");
-    TFLM_CHECK(node, tflm_sh_dims_ok(in) && tflm_sh_dims_ok(out), TFLM_ERR_BAD_SHAPE, "STRIDED_SLICE: bad shape");
+               TFLM_ERR_UNSUPPORTED_TYPE, "type must be float32, int8, int16, int32 or bool");
+    TFLM_CHECK(node, out->type == t, TFLM_ERR_UNSUPPORTED_TYPE, "input and output types differ");
+    TFLM_CHECK(node, tflm_sh_dims_ok(in) && tflm_sh_dims_ok(out), TFLM_ERR_BAD_SHAPE, "bad shape");
     int32_t nd = in->ndim;
-    TFLM_CHECK(node, nd >= 1 && nd <= SS_DIMS, TFLM_ERR_BAD_SHAPE, "STRIDED_SLICE: input must have 1 to 5 dimensions");
+    TFLM_CHECK(node, nd >= 1 && nd <= SS_DIMS, TFLM_ERR_BAD_SHAPE, "input must have 1 to 5 dimensions");
     int32_t begin[SS_DIMS], end[SS_DIMS], strides[SS_DIMS];
     int32_t nb = tflm_const_i32(&node->in[1], begin, SS_DIMS);
     int32_t ne = tflm_const_i32(&node->in[2], end, SS_DIMS);
     int32_t ns = tflm_const_i32(&node->in[3], strides, SS_DIMS);
     TFLM_CHECK(node, nb >= 0 && ne >= 0 && ns >= 0, TFLM_ERR_DYNAMIC,
-               "STRIDED_SLICE: begin, end and strides must be constant int32 tensors");
+               "begin, end and strides must be constant int32 tensors");
     TFLM_CHECK(node, nb == nd && ne == nd && ns == nd, TFLM_ERR_BAD_PARAM,
-               "STRIDED_SLICE: begin, end and strides need one value per input dimension");
+               "begin, end and strides need one value per input dimension");
     uint32_t bmask = (uint32_t)tflm_opt_i32(node, 0, 0);
     uint32_t emask = (uint32_t)tflm_opt_i32(node, 1, 0);
     uint32_t smask = (uint32_t)tflm_opt_i32(node, 4, 0);
@@ -69,7 +69,7 @@ tflm_status_t tflm_strided_slice_prepare(tflm_node_t *node) {
         int32_t i = j - pad;
         int32_t sz = in->dims[i];
         int32_t st = strides[i];
-        TFLM_CHECK(node, st != 0, TFLM_ERR_BAD_PARAM, "STRIDED_SLICE: stride must be non-zero");
+        TFLM_CHECK(node, st != 0, TFLM_ERR_BAD_PARAM, "stride must be non-zero");
         int shrink = (smask >> i) & 1u;
         int32_t b = begin[i];
         if (b < 0) {
@@ -82,7 +82,7 @@ tflm_status_t tflm_strided_slice_prepare(tflm_node_t *node) {
         int32_t e;
         if (shrink) {
             TFLM_CHECK(node, st > 0 && b >= 0 && b < sz, TFLM_ERR_BAD_PARAM,
-                       "STRIDED_SLICE: shrunk axis needs a positive stride and an index inside the axis");
+                       "shrunk axis needs a positive stride and an index inside the axis");
             e = b + 1;
         } else {
             e = end[i];
@@ -97,7 +97,7 @@ tflm_status_t tflm_strided_slice_prepare(tflm_node_t *node) {
         int64_t cnt = ss_count(b, e, st);
         if (!shrink) {
             TFLM_CHECK(node, k < out->ndim && out->dims[k] == cnt, TFLM_ERR_BAD_SHAPE,
-                       "STRIDED_SLICE: output shape does not match");
+                       "output shape does not match");
             ++k;
         }
         total *= cnt;
@@ -108,8 +108,8 @@ tflm_status_t tflm_strided_slice_prepare(tflm_node_t *node) {
         step[j] = st > sz + 1 ? sz + 1 : (st < -(sz + 1) ? -(sz + 1) : st);
         size[j] = sz;
     }
-    TFLM_CHECK(node, k == out->ndim, TFLM_ERR_BAD_SHAPE, "STRIDED_SLICE: output rank does not match");
-    TFLM_CHECK(node, total == (int64_t)out->elems, TFLM_ERR_BAD_SHAPE, "STRIDED_SLICE: output size does not match");
+    TFLM_CHECK(node, k == out->ndim, TFLM_ERR_BAD_SHAPE, "output rank does not match");
+    TFLM_CHECK(node, total == (int64_t)out->elems, TFLM_ERR_BAD_SHAPE, "output size does not match");
 
     ss_data_t *d = tflm_persist(node, sizeof(*d));
     if (d == NULL) {

@@ -122,12 +122,14 @@ tflm_status_t tflm_svdf_prepare(tflm_node_t *node) {
         const float s1 = in->scale * wf->scale / st->scale;
         const float sw = st->scale * wt->scale;
         const float s2 = sw / out->scale;
-        TFLM_CHECK(node, fabs((double)bias->scale - (double)sw) < 1e-5, TFLM_ERR_BAD_QUANT,
+        // (the difference in float; 1e-5f is the largest float below 1e-5, so
+        // this is "< 1e-5" without the soft-float double library)
+        TFLM_CHECK(node, fabsf(bias->scale - sw) <= 1e-5f, TFLM_ERR_BAD_QUANT,
             "svdf bias scale must be state scale * weights_time scale");
         TFLM_CHECK(node, isfinite(s1) && s1 > 0.0f && isfinite(s2) && s2 > 0.0f, TFLM_ERR_BAD_QUANT,
             "svdf effective scale out of range");
-        tflm_quantize_multiplier((double)s1, &dd.mult1, &dd.shift1);
-        tflm_quantize_multiplier((double)s2, &dd.mult2, &dd.shift2);
+        tflm_qm_ratio(s1, 1.0f, 1.0f, 1.0f, 0, &dd.mult1, &dd.shift1);
+        tflm_qm_ratio(s2, 1.0f, 1.0f, 1.0f, 0, &dd.mult2, &dd.shift2);
         dd.in_zp = in->zero_point;
         dd.state_zp = st->zero_point;
         dd.out_zp = out->zero_point;

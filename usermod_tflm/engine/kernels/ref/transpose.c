@@ -9,24 +9,24 @@ typedef struct {
 } transpose_data_t;
 
 tflm_status_t tflm_transpose_prepare(tflm_node_t *node) {
-    TFLM_CHECK(node, node->n_in == 2 && node->n_out == 1, TFLM_ERR_BAD_PARAM, "TRANSPOSE: needs 2 inputs and one output");
+    TFLM_CHECK(node, node->n_in == 2 && node->n_out == 1, TFLM_ERR_BAD_PARAM, "needs 2 inputs and one output");
     const tflm_tensor_t *in = &node->in[0];
     const tflm_tensor_t *out = &node->out[0];
     int32_t t = in->type;
     TFLM_CHECK(node, t == TFLM_FLOAT32 || t == TFLM_INT8 || t == TFLM_INT16 || t == TFLM_INT32 || t == TFLM_BOOL,
-               TFLM_ERR_UNSUPPORTED_TYPE, "TRANSPOSE: type must be float32, int8, int16, int32 or bool");
-    TFLM_CHECK(node, out->type == t, TFLM_ERR_UNSUPPORTED_TYPE, "TRANSPOSE: input and output types differ");
+               TFLM_ERR_UNSUPPORTED_TYPE, "type must be float32, int8, int16, int32 or bool");
+    TFLM_CHECK(node, out->type == t, TFLM_ERR_UNSUPPORTED_TYPE, "input and output types differ");
     TFLM_CHECK(node, tflm_sh_dims_ok(in) && tflm_sh_dims_ok(out) && in->ndim >= 1 && out->ndim == in->ndim,
-               TFLM_ERR_BAD_SHAPE, "TRANSPOSE: input and output ranks differ");
+               TFLM_ERR_BAD_SHAPE, "input and output ranks differ");
     int32_t perm[TFLM_MAX_DIMS];
     int32_t n = tflm_const_i32(&node->in[1], perm, TFLM_MAX_DIMS);
-    TFLM_CHECK(node, n >= 0, TFLM_ERR_DYNAMIC, "TRANSPOSE: perm must be a constant int32 tensor");
-    TFLM_CHECK(node, n == in->ndim && node->in[1].ndim == 1, TFLM_ERR_BAD_PARAM, "TRANSPOSE: perm needs one entry per dimension");
+    TFLM_CHECK(node, n >= 0, TFLM_ERR_DYNAMIC, "perm must be a constant int32 tensor");
+    TFLM_CHECK(node, n == in->ndim && node->in[1].ndim == 1, TFLM_ERR_BAD_PARAM, "perm needs one entry per dimension");
     uint8_t seen[TFLM_MAX_DIMS] = {0};
     for (int32_t k = 0; k < n; ++k) {
-        TFLM_CHECK(node, perm[k] >= 0 && perm[k] < n && !seen[perm[k]], TFLM_ERR_BAD_PARAM, "TRANSPOSE: perm is not a permutation");
+        TFLM_CHECK(node, perm[k] >= 0 && perm[k] < n && !seen[perm[k]], TFLM_ERR_BAD_PARAM, "perm is not a permutation");
         seen[perm[k]] = 1;
-        TFLM_CHECK(node, out->dims[k] == in->dims[perm[k]], TFLM_ERR_BAD_SHAPE, "TRANSPOSE: output shape does not match");
+        TFLM_CHECK(node, out->dims[k] == in->dims[perm[k]], TFLM_ERR_BAD_SHAPE, "output shape does not match");
     }
     transpose_data_t *d = tflm_persist(node, sizeof(*d));
     if (d == NULL) {

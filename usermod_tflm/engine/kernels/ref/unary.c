@@ -65,11 +65,18 @@ static tflm_status_t unary_prepare(tflm_node_t *node, int kind) {
         if (kind == UN_ABS) {
             dd.rescale = in->scale != out->scale;
             if (dd.rescale) {
-                tflm_quantize_multiplier((double)in->scale / (double)out->scale, &dd.mult, &dd.shift);
+                tflm_qm_ratio(in->scale, 1.0f, out->scale, 1.0f, 0, &dd.mult, &dd.shift);
             }
         } else if (kind == UN_RSQRT) {
-            double m = 1.0 / (sqrt((double)in->scale) * (double)out->scale);
-            tflm_quantize_multiplier(m, &dd.mult, &dd.shift);
+            // 1.0 / (sqrt((double)s_in) * (double)s_out), rounded as in double.
+            tflm_xd_t x, y;
+            tflm_xd_f32(&x, in->scale);
+            tflm_xd_sqrt(&x, &x);
+            tflm_xd_f32(&y, out->scale);
+            tflm_xd_mul(&x, &x, &y);
+            tflm_xd_set(&y, 1, 0);
+            tflm_xd_div(&x, &y, &x);
+            tflm_xd_qm(&x, 0, &dd.mult, &dd.shift);
             TFLM_CHECK(node, dd.shift - 20 >= -31, TFLM_ERR_BAD_QUANT, "rsqrt multiplier out of range");
         }
     }
