@@ -35,6 +35,7 @@ def profile(line):
 
 
 def run_same(pico, name, timeout=600):
+    pico.soft_reset()  # a clean heap: two arenas of this model side by side
     out = pico.exec(SAME_BYTES % {"name": name}, timeout=timeout)
     lines = {l.split()[0]: l for l in out.splitlines() if l.strip()}
     assert lines["SAME"].split()[1:] == ["True", "True"], out
@@ -72,23 +73,27 @@ def run():
     m.input(0)[:] = memoryview(x)[:n]
     m.invoke()
     return bytes(memoryview(m.output(0))), [q[2] for q in m.profile()]
-free, busy = run()
 state = {'go': True, 'done': False, 'count': 0}
 def worker():
     while state['go']:
         state['count'] += 1
     state['done'] = True
-_thread.start_new_thread(worker, ())
-time.sleep_ms(20)
-held, held_cores = run()
-state['go'] = False
-while not state['done']:
-    time.sleep_ms(1)
-time.sleep_ms(20)
-again, again_cores = run()
-print('BYTES', free == held == again)
-print('COUNT', state['count'] > 0)
-print('CORES', max(busy), max(held_cores), max(again_cores))
+def main():
+    # Locals only while the thread runs: no GIL on rp2, a new global could
+    # resize the globals dict under the thread's feet (NameError there).
+    free, busy = run()
+    _thread.start_new_thread(worker, ())
+    time.sleep_ms(20)
+    held, held_cores = run()
+    state['go'] = False
+    while not state['done']:
+        time.sleep_ms(1)
+    time.sleep_ms(20)
+    again, again_cores = run()
+    print('BYTES', free == held == again)
+    print('COUNT', state['count'] > 0)
+    print('CORES', max(busy), max(held_cores), max(again_cores))
+main()
 with open('/after_invoke.txt', 'w') as f:
     f.write('written after a two-core invoke')
 print('FILE', open('/after_invoke.txt').read())

@@ -20,6 +20,11 @@ is reachable as a PC sees it: msc_read() / msc_write() (SCSI over USB).
 
 --flash-state FILE keeps the flash (filesystem, ROMFS) across runs, as a board
 keeps it: the firmware is written over it at start, the rest is preserved.
+
+Both cores run (core 1: tools/emu/rp2040/dualcore.mjs): cycles() also gives
+core 1's counter ("cycles1"), the chip time in cycles ("time") and core 1's
+state ("core1": reset/rom/running/sleeping); each mark says which core made
+it ("core") and the chip time ("time"). See tools/emu/rp2040/README.md.
 """
 
 import argparse
@@ -236,6 +241,12 @@ class Rp2040Emulator:
     def marks(self):
         """Cycle counter at each MARK the firmware printed since the last call."""
         return self._request({"op": "marks"})["marks"]
+
+    def core1(self):
+        """Core 1 now: {'state': 'reset' | 'rom' | 'running' | 'sleeping',
+        'cycles': its cycle counter, 'time': chip time in cycles}."""
+        c = self.cycles()
+        return {"state": c["core1"], "cycles": c["cycles1"], "time": c["time"]}
 
     def save_flash(self, path):
         self._request({"op": "save", "path": os.path.abspath(path)})

@@ -8,9 +8,18 @@
 // (CDC IN) go to stdout; log lines go to stderr. tools/emu/rp2040_emulate.py
 // bridges stdin/stdout to a pseudo-terminal.
 //
+// Both Cortex-M0+ cores run (core 1: dualcore.mjs). Core 0 sets the pace;
+// after each core-0 instruction core 1 runs until its own cycle count has
+// caught up, and while core 0 sleeps core 1 alone drives the clock.
+//
 // Control channel (--control-fd N, a socket): one JSON object per line.
-//   requests:  {"op": "cycles"}           -> {"cycles", "nanos", "clk_sys", "boots"}
-//              {"op": "marks"}            -> {"marks": [{"cycles", "nanos"}, ...]} (and clears them)
+//   requests:  {"op": "cycles"}           -> {"cycles", "cycles1", "time", "core1", "nanos",
+//                                              "clk_sys", "boots", "halted"}
+//                  cycles: core 0's cycle counter (instructions executed, not sleep)
+//                  cycles1: core 1's cycle counter (same, kept across core-1 resets)
+//                  time: chip time in cycles (core 0's cycles plus the time it slept)
+//                  core1: "reset" | "rom" (waiting for a launch) | "running" | "sleeping"
+//              {"op": "marks"}            -> {"marks": [{"cycles", "nanos", ...}, ...]} (and clears them)
 //              {"op": "save", "path": P}  -> writes the flash image, {"ok": true}
 //              {"op": "reset"}            -> power-cycles the chip (flash kept)
 //              {"op": "msc", "cmd": ...}  -> USB mass-storage commands on the board's drive:
@@ -18,7 +27,9 @@
 //                   "write" (lba, data: base64 whole blocks)
 //              {"op": "quit"}
 //   events:    {"event": "connected", ...} when the host finished enumerating the device,
-//              {"event": "fault", ...}, {"event": "usb_boot"}, {"event": "reboot"}.
+//              {"event": "fault", ...}, {"event": "usb_boot"}, {"event": "reboot"},
+//              {"event": "core1", "state": "launched", "vtor", "sp", "entry", "launches"} and
+//              {"event": "core1", "state": "returned"} (the ROM's core-1 code).
 // Every reply carries the request's "id" when it had one.
 //
 // Cycle marks, two ways for the firmware to make the emulator note its cycle
@@ -32,14 +43,16 @@
 //
 // Probe registers at 0x40070000 (an APB slot the RP2040 does not use, so
 // only in this emulator; on a board the access faults):
-//   +0x00 read: core cycle counter, low 32 bits (latches the high bits)
+//   +0x00 read: the reading core's cycle counter, low 32 bits (latches the high bits)
 //   +0x04 read: high bits latched by the last +0x00 read
-//   +0x08 write: record a mark {cycles, nanos, value}
+//   +0x08 write: record a mark {cycles, nanos, value, core, time}: cycles is the
+//        writing core's counter, core 0 or 1, time the chip time in cycles
 //   +0x0c read: 0x32554d45 ("EMU2"): lets firmware detect the emulator
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { DualCore } from './dualcore.mjs';
 
 const FLASH_BASE = 0x10000000;
 const ROM_END = 0x4000;
@@ -432,7 +445,7 @@ function makeProbe(lib, chip) {
       this.hiLatch = 0;
     }
     readUint32(offset) {
-      const c = chip.core.cycles;
+      const c = dual.currentCore.cycles;
       switch (offset) {
         case 0x00:
           this.hiLatch = Math.floor(c / 4294967296) >>> 0;
@@ -446,7 +459,10 @@ function makeProbe(lib, chip) {
       }
     }
     writeUint32(offset, value) {
-      if (offset === 0x08) marks.push({ cycles: chip.core.cycles, nanos: chip.clock.nanos, value: value >>> 0 });
+      if (offset === 0x08) {
+        marks.push({ cycles: dual.currentCore.cycles, nanos: chip.clock.nanos, value: value >>> 0,
+          core: dual.cur, time: dual.time });
+      }
     }
   }
   return new Probe();
@@ -503,6 +519,7 @@ let flashImage = new Uint8Array(fs.readFileSync(opts.flash));
 
 let mcu = null;
 let clock = null;
+let dual = null;
 let cdc = null;
 let marks = [];
 let boots = 0;
@@ -513,8 +530,7 @@ const filter = new MarkFilter((snap) => {
   marks.push(m);
 });
 
-function hostCall(num) {
-  const core = mcu.core;
+function hostCall(num, core, coreNum) {
   const r = core.registers;
   const cost = HOST_COST[num] || 0;
   const setF = (x) => { r[0] = fromFloat(x); };
@@ -551,8 +567,9 @@ function hostCall(num) {
       return;
     case 5:
     case 6:
-      log(`unsupported ROM function called (host call ${num}) from LR=0x${(core.LR >>> 0).toString(16)}`);
-      sendControl({ event: 'fault', reason: `rom call ${num}`, lr: core.LR >>> 0 });
+      log(`unsupported ROM function called (host call ${num}) on core ${coreNum} ` +
+          `from LR=0x${(core.LR >>> 0).toString(16)}`);
+      sendControl({ event: 'fault', reason: `rom call ${num}`, lr: core.LR >>> 0, core: coreNum });
       halt();
       return;
     case 16: setF(Math.sqrt(toFloat(r[0]))); break;
@@ -582,6 +599,7 @@ function hostCall(num) {
     case 37: setD(Math.log(toDouble(r[0], r[1]))); break;
     case 38: setD(Math.atan2(toDouble(r[0], r[1]), toDouble(r[2], r[3]))); break;
     default:
+      if (dual.hostCall(num, core)) break;
       log(`unknown ROM host call ${num}`);
       halt();
       return;
@@ -589,11 +607,10 @@ function hostCall(num) {
   core.cycles += cost;
 }
 
-function onBreak(code) {
-  const core = mcu.core;
+function onBreak(code, core, coreNum) {
   const pc = (core.PC - 2) >>> 0;
   if (pc < ROM_END && code >= 1 && code < 64) {
-    hostCall(code);
+    hostCall(code, core, coreNum);
     return;
   }
   // A breakpoint in the firmware: pico-sdk's unhandled-exception and panic paths end here.
@@ -604,8 +621,9 @@ function onBreak(code) {
     lr: core.LR >>> 0,
     sp: core.SP >>> 0,
     ipsr: core.IPSR,
+    core: coreNum,
   };
-  log(`breakpoint ${code} at PC=0x${pc.toString(16)} LR=0x${info.lr.toString(16)} ` +
+  log(`breakpoint ${code} on core ${coreNum} at PC=0x${pc.toString(16)} LR=0x${info.lr.toString(16)} ` +
       `SP=0x${info.sp.toString(16)} IPSR=${core.IPSR}: stopping`);
   sendControl(info);
   halt();
@@ -617,7 +635,15 @@ function boot() {
   mcu.logger = logger;
   mcu.loadBootrom(romWords); // also resets the core (SP, PC from the ROM's vectors)
   mcu.flash.set(flashImage.subarray(0, Math.min(flashImage.length, mcu.flash.length)));
-  mcu.onBreak = onBreak;
+  mcu.onBreak = (code) => onBreak(code, mcu.core, 0);
+  dual = new DualCore(mcu, {
+    onBreak,
+    log,
+    event: (ev) => {
+      if (opts.verbose) log(`core 1 ${ev.state}` + (ev.entry !== undefined ? ` (entry 0x${ev.entry.toString(16)})` : ''));
+      sendControl(ev);
+    },
+  });
   mcu.peripherals[(PROBE_BASE >>> 14) << 2] = makeProbe(lib, mcu);
   const wd = mcu.findPeripheral(0x40058000);
   if (wd) {
@@ -667,7 +693,9 @@ function reboot() {
   sendControl({ event: 'reboot', boots });
 }
 
-// Runs instructions for a while. When the core sleeps (WFI/WFE) emulated time
+// Runs instructions for a while. Core 0 sets the pace: after each of its
+// instructions core 1 (when awake) catches up; while core 0 sleeps, core 1
+// runs alone. When both sleep (WFI/WFE, or core 1 in reset) emulated time
 // jumps to the next alarm, but never runs ahead of wall-clock time (times
 // time-scale), so an idle board costs no host CPU; busy code runs flat out.
 function run() {
@@ -680,10 +708,17 @@ function run() {
   if (halted) return;
   const sliceEnd = performance.now() + 30;
   const core = mcu.core;
+  const d = dual;
+  const stop = () => halted;
   for (;;) {
     const nsPerCycle = 1e9 / (mcu.clkSys || 125e6);
     for (let i = 0; i < 20000; i++) {
       if (core.waiting) {
+        if (d.awake1) {
+          clock.tick(d.stepAlone() * nsPerCycle);
+          if (halted) return;
+          continue;
+        }
         if (!clock.nextAlarm) return; // asleep until the host sends something
         const dt = clock.nanosToNextAlarm;
         const now = performance.now();
@@ -697,10 +732,13 @@ function run() {
           return;
         }
         clock.tick(dt);
+        d.sleep0 += dt / nsPerCycle;
       } else {
         const c0 = core.cycles;
         core.executeInstruction();
-        clock.tick((core.cycles - c0) * nsPerCycle);
+        const dc = core.cycles - c0;
+        clock.tick(dc * nsPerCycle);
+        if (d.awake1) d.catchUp(dc, stop);
         if (halted) return;
       }
     }
@@ -811,7 +849,8 @@ function handleControl(line) {
   const reply = (obj) => sendControl(req.id !== undefined ? { id: req.id, ...obj } : obj);
   switch (req.op) {
     case 'cycles':
-      reply({ cycles: mcu.core.cycles, nanos: clock.nanos, clk_sys: mcu.clkSys, boots, halted });
+      reply({ cycles: mcu.core.cycles, cycles1: dual.core1Cycles, time: dual.time, core1: dual.core1State,
+        nanos: clock.nanos, clk_sys: mcu.clkSys, boots, halted });
       break;
     case 'marks':
       reply({ marks });

@@ -12,6 +12,9 @@
 // serves bkpt numbers 1..63 while the PC is inside this ROM: flash erase and
 // program write its flash array, and the transcendental float/double functions
 // are computed by the host (see HOST CALL NUMBERS in run.mjs).
+//
+// Both cores enter at rom_reset and check SIO CPUID: core 1 goes to its
+// wait-for-launch code (rom_core1_reset), core 0 boots the flash.
     .syntax unified
     .cpu cortex-m0plus
     .thumb
@@ -19,6 +22,11 @@
 // Where the ROM copies the 256-byte second stage bootloader, as the real one does.
     .equ BOOT2_RAM, 0x20041f00
     .equ FLASH_BASE, 0x10000000
+    .equ SIO_BASE, 0xd0000000
+    .equ SIO_FIFO_ST, 0x50      // bit 0 VLD: RX not empty, bit 1 RDY: TX not full
+    .equ SIO_FIFO_WR, 0x54
+    .equ SIO_FIFO_RD, 0x58
+    .equ PPB_VTOR, 0xe000ed08
 
     .section .vectors, "a"
     .word BOOT2_RAM             // initial SP: just below the boot2 copy
@@ -40,6 +48,10 @@
     .thumb_func
     .global rom_reset
 rom_reset:
+    ldr r0, =SIO_BASE
+    ldr r0, [r0]                // CPUID
+    cmp r0, #0
+    bne rom_core1_reset
     ldr r0, =BOOT2_RAM
     ldr r1, =FLASH_BASE
     movs r2, #64
@@ -59,6 +71,105 @@ rom_reset:
     bx r1
 2:  bkpt #4                     // host: no valid boot2 (blank or bad flash image)
     b 2b
+
+// Core 1 out of reset: empty its RX FIFO and send core 0 a 0 (pico-sdk's
+// multicore_reset_core1 waits for it), then wait for the launch sequence.
+// No stack and no RAM: r4 = SIO, r5 = words of the sequence accepted,
+// r6 = vector table, r7 = stack pointer, r8 = entry.
+    .thumb_func
+rom_core1_reset:
+    ldr r4, =SIO_BASE
+    bl core1_drain
+    movs r0, #0
+    bl core1_push
+
+// The launch sequence from core 0 is 0, 0, 1, vector table, stack pointer,
+// entry; every word is echoed back. A 0 (after which the RX FIFO is emptied)
+// starts the sequence again, or is its second word; any other word out of
+// sequence resets it (core 0 sees the echo differ from what it expects only
+// when stale words were in its FIFO, and starts again with a 0).
+    .thumb_func
+    .global rom_core1_wait
+rom_core1_wait:
+    ldr r4, =SIO_BASE
+    movs r5, #0
+1:  bl core1_pop
+    cmp r0, #0
+    bne 3f
+    bl core1_drain
+    movs r0, #0
+    cmp r5, #1
+    beq 2f
+    movs r5, #0
+2:  adds r5, #1                 // word accepted
+    b 8f
+3:  cmp r5, #3
+    bhs 5f
+    cmp r5, #2
+    bne 4f
+    cmp r0, #1
+    beq 2b
+4:  movs r5, #0                 // out of sequence
+    b 8f
+5:  cmp r5, #4
+    bhs 6f
+    mov r6, r0                  // vector table
+    b 2b
+6:  bne 7f
+    mov r7, r0                  // stack pointer
+    b 2b
+7:  mov r8, r0                  // entry
+    b 2b
+8:  bl core1_push               // echo
+    cmp r5, #6
+    bne 1b
+    bkpt #7                     // host: core 1 launched (r6, r7, r8)
+    ldr r1, =PPB_VTOR
+    str r6, [r1]
+    msr msp, r7
+    ldr r1, =rom_core1_return
+    mov lr, r1
+    mov r0, r8
+    bx r0
+
+// The launched code returned: wait for another launch.
+    .thumb_func
+rom_core1_return:
+    bkpt #8                     // host: core 1 is back in the ROM
+    b rom_core1_wait
+
+// Reads and drops what is in core 1's RX FIFO. Clobbers r0.
+    .thumb_func
+core1_drain:
+    ldr r0, [r4, #SIO_FIFO_ST]
+    lsrs r0, r0, #1             // VLD -> C
+    bcc 1f
+    ldr r0, [r4, #SIO_FIFO_RD]
+    b core1_drain
+1:  bx lr
+
+// r0 = the next word from the RX FIFO, sleeping (WFE) while it is empty.
+    .thumb_func
+core1_pop:
+    ldr r0, [r4, #SIO_FIFO_ST]
+    lsrs r0, r0, #1             // VLD -> C
+    bcs 1f
+    wfe
+    b core1_pop
+1:  ldr r0, [r4, #SIO_FIFO_RD]
+    bx lr
+
+// Pushes r0 to the TX FIFO (sleeping while it is full), then SEV. Clobbers r1.
+    .thumb_func
+core1_push:
+    ldr r1, [r4, #SIO_FIFO_ST]
+    lsrs r1, r1, #2             // RDY -> C
+    bcs 1f
+    wfe
+    b core1_push
+1:  str r0, [r4, #SIO_FIFO_WR]
+    sev
+    bx lr
 
     .thumb_func
     .global rom_fault
@@ -137,7 +248,7 @@ rom_func_table:
     FN 'U', 'B', rom_reset_usb_boot
     FN 'D', 'T', rom_unsupported    // debug_trampoline
     FN 'D', 'E', rom_unsupported    // debug_trampoline_end
-    FN 'W', 'V', rom_unsupported    // wait_for_vector (core 1 only)
+    FN 'W', 'V', rom_core1_wait     // wait_for_vector (core 1 only)
     .hword 0, 0
 
 rom_data_table:
@@ -145,6 +256,7 @@ rom_data_table:
     DATA 'G', 'R', rom_git_revision
     DATA 'S', 'F', rom_sf_table
     DATA 'S', 'D', rom_sd_table
+    DATA 'E', '1', rom_core1_reset  // emulator: this ROM has core-1 code (run.mjs checks)
     .hword 0, 0
 
     .balign 4
