@@ -10,6 +10,23 @@
 
 #if TFLM_ISA_V6M
 
+// Entry and exit of the assembly bodies below: r4-r11 saved (the high
+// registers through r4-r7, which ARMv6-M can push), lr / pc.
+#define NN_V6M_ENTER \
+    "\tpush {r4, r5, r6, r7, lr}\n" \
+    "\tmov r4, r8\n" \
+    "\tmov r5, r9\n" \
+    "\tmov r6, r10\n" \
+    "\tmov r7, r11\n" \
+    "\tpush {r4, r5, r6, r7}\n"
+#define NN_V6M_LEAVE \
+    "\tpop {r4, r5, r6, r7}\n" \
+    "\tmov r8, r4\n" \
+    "\tmov r9, r5\n" \
+    "\tmov r10, r6\n" \
+    "\tmov r11, r7\n" \
+    "\tpop {r4, r5, r6, r7, pc}\n"
+
 // tflm_nn_rqp(cb r0, mult r1, shift r2, n r3, [sp] p, extra, step): per
 // channel ~46 cycles. Registers: r0 cb, r1 mult, r2 shift, r3 p, r4-r7 the
 // values; r8 extra, r9 step * 4, r10 the end of cb, r11 the result, r12 the
@@ -22,12 +39,7 @@ __asm__(
     "\t.type tflm_nn_rqp, %function\n"
     "\t.thumb_func\n"
     "tflm_nn_rqp:\n"
-    "\tpush {r4, r5, r6, r7, lr}\n"
-    "\tmov r4, r8\n"
-    "\tmov r5, r9\n"
-    "\tmov r6, r10\n"
-    "\tmov r7, r11\n"
-    "\tpush {r4, r5, r6, r7}\n"
+    NN_V6M_ENTER
     "\tlsls r3, r3, #2\n"
     "\tadds r3, r0, r3\n"
     "\tmov r10, r3\n"
@@ -85,12 +97,7 @@ __asm__(
     "\tbne 1b\n"
     "9:\n"
     "\tmov r0, r11\n"
-    "\tpop {r4, r5, r6, r7}\n"
-    "\tmov r8, r4\n"
-    "\tmov r9, r5\n"
-    "\tmov r10, r6\n"
-    "\tmov r11, r7\n"
-    "\tpop {r4, r5, r6, r7, pc}\n"
+    NN_V6M_LEAVE
     "8:\n"
     "\tstmia r3!, {r4}\n"
     "\tadds r3, r3, #16\n"
@@ -161,12 +168,7 @@ __asm__(
     "\t.type tflm_nn_rq, %function\n"
     "\t.thumb_func\n"
     "tflm_nn_rq:\n"
-    "\tpush {r4, r5, r6, r7, lr}\n"
-    "\tmov r4, r8\n"
-    "\tmov r5, r9\n"
-    "\tmov r6, r10\n"
-    "\tmov r7, r11\n"
-    "\tpush {r4, r5, r6, r7}\n"
+    NN_V6M_ENTER
     "\tldr r4, [sp, #36]\n"
     "\tldmia r4!, {r5, r6, r7}\n"
     "\tmov r8, r5\n"
@@ -192,12 +194,7 @@ __asm__(
     "\tcmp r2, r11\n"
     "\tbne 1b\n"
     "9:\n"
-    "\tpop {r4, r5, r6, r7}\n"
-    "\tmov r8, r4\n"
-    "\tmov r9, r5\n"
-    "\tmov r10, r6\n"
-    "\tmov r11, r7\n"
-    "\tpop {r4, r5, r6, r7, pc}\n"
+    NN_V6M_LEAVE
     NN_RQ_CLAMPS("3", "4", "5")
     NN_RQ_CLAMPS("6", "7", "8")
     "\t.size tflm_nn_rq, .-tflm_nn_rq\n");
@@ -237,12 +234,7 @@ __asm__(
     "\t.type tflm_nn_mat4, %function\n"
     "\t.thumb_func\n"
     "tflm_nn_mat4:\n"
-    "\tpush {r4, r5, r6, r7, lr}\n"
-    "\tmov r4, r8\n"
-    "\tmov r5, r9\n"
-    "\tmov r6, r10\n"
-    "\tmov r7, r11\n"
-    "\tpush {r4, r5, r6, r7}\n"
+    NN_V6M_ENTER
     "\tsub sp, sp, #8\n"
     "\tstr r3, [sp, #0]\n"
     "\tldr r4, [sp, #44]\n"
@@ -282,12 +274,7 @@ __asm__(
     "\tstr r2, [sp, #0]\n"
     "\tbne 3b\n"
     "\tadd sp, sp, #8\n"
-    "\tpop {r4, r5, r6, r7}\n"
-    "\tmov r8, r4\n"
-    "\tmov r9, r5\n"
-    "\tmov r10, r6\n"
-    "\tmov r11, r7\n"
-    "\tpop {r4, r5, r6, r7, pc}\n"
+    NN_V6M_LEAVE
     "\t.size tflm_nn_mat4, .-tflm_nn_mat4\n");
 #undef NN_MAT4_STEP
 #undef NN_MAT4_OUT
@@ -332,12 +319,7 @@ __asm__(
     "\t.type tflm_nn_mat2x2, %function\n"
     "\t.thumb_func\n"
     "tflm_nn_mat2x2:\n"
-    "\tpush {r4, r5, r6, r7, lr}\n"
-    "\tmov r4, r8\n"
-    "\tmov r5, r9\n"
-    "\tmov r6, r10\n"
-    "\tmov r7, r11\n"
-    "\tpush {r4, r5, r6, r7}\n"
+    NN_V6M_ENTER
     "\tsub sp, sp, #20\n"
     // arguments at [sp+56]: npairs, ns0, ns1, init
     "\tmov r12, r0\n"
@@ -419,12 +401,7 @@ __asm__(
     "\tcmp r4, r5\n"
     "\tbne 10b\n"
     "\tadd sp, sp, #20\n"
-    "\tpop {r4, r5, r6, r7}\n"
-    "\tmov r8, r4\n"
-    "\tmov r9, r5\n"
-    "\tmov r10, r6\n"
-    "\tmov r11, r7\n"
-    "\tpop {r4, r5, r6, r7, pc}\n"
+    NN_V6M_LEAVE
     "\t.size tflm_nn_mat2x2, .-tflm_nn_mat2x2\n");
 #undef NN_M22_SPLIT
 #undef NN_M22_BODY
@@ -502,12 +479,7 @@ __asm__(
     "\t.type tflm_nn_dw3x3, %function\n"
     "\t.thumb_func\n"
     "tflm_nn_dw3x3:\n"
-    "\tpush {r4, r5, r6, r7, lr}\n"
-    "\tmov r4, r8\n"
-    "\tmov r5, r9\n"
-    "\tmov r6, r10\n"
-    "\tmov r7, r11\n"
-    "\tpush {r4, r5, r6, r7}\n"
+    NN_V6M_ENTER
     "\tldr r4, [sp, #36]\n"
     "\tmov r8, r4\n"
     "\tadds r4, r0, r3\n"
@@ -534,12 +506,7 @@ __asm__(
     "\tadds r1, r1, #1\n"
     "\tcmp r0, r11\n"
     "\tbne 1b\n"
-    "\tpop {r4, r5, r6, r7}\n"
-    "\tmov r8, r4\n"
-    "\tmov r9, r5\n"
-    "\tmov r10, r6\n"
-    "\tmov r11, r7\n"
-    "\tpop {r4, r5, r6, r7, pc}\n"
+    NN_V6M_LEAVE
     "\t.size tflm_nn_dw3x3, .-tflm_nn_dw3x3\n");
 #undef NN_DW3_ROW
 
