@@ -128,7 +128,8 @@ class Board:
                        0x130: 0x8, 0x134: 0x3}.items():               # part family / revision words
             uc.mem_write(FICR_BASE + off, struct.pack("<I", v))
         self._in_cb = 0
-        self._rtc_cb = False
+        self._stop_lock = threading.Lock()
+        self._stop_want = 0.0          # when the ticker asked for a stop (0: not asked)
         self._unmask_hook = None
         cb = self._callback
         uc.mmio_map(PERIPH_BASE, PERIPH_SIZE, cb(self._p_read), None, cb(self._p_write), None)
@@ -138,7 +139,7 @@ class Board:
         uc.mmio_map(ERRATA_BASE, 0x1000, cb(lambda uc, a, size, d: self.errata_regs.get(a, 0)), None,
                     cb(lambda uc, a, size, v, d: self.errata_regs.__setitem__(a, v & 0xFFFFFFFF)), None)
         uc.mmio_map(PPB_BASE, PPB_SIZE, cb(self._ppb_read), None, cb(self._ppb_write), None)
-        uc.hook_add(UC_HOOK_MEM_WRITE, cb(self._flash_store), begin=0, end=FLASH_SIZE - 1)
+        uc.hook_add(UC_HOOK_MEM_WRITE, cb(self._flash_store, stop=False), begin=0, end=FLASH_SIZE - 1)
         uc.hook_add(UC_HOOK_INTR, self._intr)
 
         master, slave = os.openpty()
@@ -160,16 +161,40 @@ class Board:
         self._out_tail = b""
         self._power_on()
 
-    def _callback(self, fn):
-        """Marks the time spent in a memory callback: a stop requested then (from
-        the ticker thread) would make unicorn execute the access again."""
+    def _callback(self, fn, stop=True):
+        """Wraps a memory callback. Unicorn answers a stop requested while an
+        access is under way by executing the whole instruction again when the
+        run resumes, so an asynchronous stop from the ticker could repeat a
+        peripheral access (a UART transmission sent twice). The ticker only
+        asks (_request_stop); the next peripheral access takes the stop itself
+        and leaves the device alone, and its instruction runs again, once, on
+        resume."""
         def wrapped(*args):
-            self._in_cb += 1
+            if stop and self._stop_want:
+                with self._stop_lock:
+                    if self._stop_want:
+                        self._why = "ticker"
+                        self.uc.emu_stop()
+                        return 0
+            with self._stop_lock:
+                self._in_cb += 1
             try:
                 return fn(*args)
             finally:
-                self._in_cb -= 1
+                with self._stop_lock:
+                    self._in_cb -= 1
         return wrapped
+
+    def _request_stop(self):
+        """Ticker thread: a stop at the next peripheral access; or now, when
+        none came for 20 ms (a long computation) and none is under way."""
+        with self._stop_lock:
+            now = time.monotonic()
+            if not self._stop_want:
+                self._stop_want = now
+            elif now - self._stop_want > 0.02 and not self._in_cb:
+                self._why = "ticker"
+                self.uc.emu_stop()
 
     # -- logging -----------------------------------------------------------------
     def log(self, msg):
@@ -411,13 +436,7 @@ class Board:
 
     def _rtc_read(self, base, off):
         if off == 0x504:
-            # Busy waits poll the counter: a stop from the ticker here (the
-            # read is done again, harmlessly) lets an interrupt in.
-            self._rtc_cb = True
-            try:
-                return self._rtc_ticks(base) & 0xFFFFFF
-            finally:
-                self._rtc_cb = False
+            return self._rtc_ticks(base) & 0xFFFFFF
         if off == 0x104:
             self._rtc_ticks(base)
         return self._reg(base, off)
@@ -783,11 +802,11 @@ class Board:
     def _tick(self):
         # The run loop gets control at every WFI and exception return, where
         # input and interrupts are handled. Only code that runs long without
-        # either (a long computation: Ctrl-C) needs an asynchronous stop.
+        # either (a long computation: Ctrl-C; a busy wait) needs a stop from here.
         # A peripheral event that made an interrupt deliverable (_kick) is
         # taken at the next tick (~5 ms); other work waits 50 ms after a stop.
-        in_cb = self._in_cb and not (self._in_cb == 1 and self._rtc_cb)
-        if in_cb:
+        if self._stop_want:
+            self._request_stop()      # still waiting for an access: maybe stop now
             return
         if time.monotonic() - self._last_return < 0.05:
             if not (self._attention and self.nvic_enabled and self.active is None
@@ -800,10 +819,9 @@ class Board:
             work = self._deliverable() is not None
         if not work:
             work = self.periph.pdm_due() == 0
-        if work and not (self._in_cb and not (self._in_cb == 1 and self._rtc_cb)):
+        if work:
             self._attention = False
-            self._why = "ticker"
-            self.uc.emu_stop()
+            self._request_stop()
 
     # -- running ------------------------------------------------------------------
     def _run(self):
@@ -825,6 +843,8 @@ class Board:
                 self.log("fault %s at pc=0x%08x lr=0x%08x: reset" % (e, pc, uc.reg_read(UC_ARM_REG_LR)))
                 self._reset_req = True
             self._last_return = time.monotonic()
+            with self._stop_lock:
+                self._stop_want = 0.0
             self._settle_flash()
             if self._reset_req and not self._stop:
                 self._reset_req = False
