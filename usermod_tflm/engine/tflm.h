@@ -90,6 +90,7 @@ typedef struct {
     uint32_t inputs;      // offset of the first int32 input index
     uint32_t outputs;
     uint32_t n_tensors, n_ops, n_opcodes, n_buffers, n_inputs, n_outputs;
+    uint32_t n_const;     // constant tensors (data in the file, not variables)
     uint32_t description; // offset of the description string or 0
 } tflm_model_t;
 
@@ -108,7 +109,8 @@ typedef struct {
     uint32_t arena_size;
     uint32_t head;              // bytes of the planned (temporary) region at the start
     uint32_t tail;              // bytes of the persistent region at the end
-    struct tflm_rt_tensor *t;   // in the arena
+    struct tflm_rt_tensor *t;   // in the arena: records of the non-constant tensors
+    uint16_t *tmap;             // in the arena: tensor index -> record (0xFFFF: constant)
     struct tflm_rt_node *n;     // in the arena
     tflm_clock_fn clock;        // optional cycle/us counter for profile
     tflm_error_t err;

@@ -76,6 +76,8 @@ void tflm_model_opcode(const tflm_model_t *m, const tflm_fb_table_t *op, int32_t
 int32_t tflm_registry_find(int32_t builtin, const char *custom, uint32_t custom_len);
 // Constant data of tensor table t: position and length in the model, 0 if none.
 uint32_t tflm_model_tensor_data(const tflm_model_t *m, const tflm_fb_table_t *t, uint32_t *len);
+// Offset of a constant tensor's bytes (data in the file, not a variable), else 0.
+uint32_t tflm_model_tensor_const(const tflm_model_t *m, const tflm_fb_table_t *t);
 // Quantisation of tensor table t.
 void tflm_model_tensor_quant(const tflm_model_t *m, const tflm_fb_table_t *t, float *scale, int32_t *zp, uint32_t *n_scales, int32_t *qdim, const uint8_t **scales);
 

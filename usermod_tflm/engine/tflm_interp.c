@@ -21,8 +21,65 @@
 
 #define ALIGN_UP(x) (((x) + (TFLM_ALIGN - 1)) & ~(uint32_t)(TFLM_ALIGN - 1))
 
+// The tables at the arena's end: one record per non-constant tensor, one per
+// op, then a map from tensor index to record (constant tensors have none:
+// their views are read from the model at each use).
+#define TFLM_RT_CONST 0xFFFFu
+
 static uint32_t table_bytes(const tflm_model_t *m) {
-    return ALIGN_UP(m->n_tensors * TFLM_RT_TENSOR_BYTES + m->n_ops * TFLM_RT_NODE_BYTES);
+    return ALIGN_UP((m->n_tensors - m->n_const) * TFLM_RT_TENSOR_BYTES + m->n_ops * TFLM_RT_NODE_BYTES
+        + m->n_tensors * 2u);
+}
+
+static void set_tables(tflm_interp_t *ip, uint8_t *at) {
+    const tflm_model_t *m = ip->model;
+    ip->t = (tflm_rt_tensor_t *)at;
+    ip->n = (tflm_rt_node_t *)(at + (m->n_tensors - m->n_const) * TFLM_RT_TENSOR_BYTES);
+    ip->tmap = (uint16_t *)((uint8_t *)ip->n + m->n_ops * TFLM_RT_NODE_BYTES);
+}
+
+// What the planner sees of a constant tensor: never placed, never written.
+static const tflm_rt_tensor_t const_rec = { 0, 0, 0, 0, 0.0f, 0, -1, -1, 0, 0, 0, 0, TFLM_LOC_MODEL, 0 };
+
+static tflm_rt_tensor_t *rec(const tflm_interp_t *ip, uint32_t x) {
+    uint16_t r = ip->tmap[x];
+    return r == TFLM_RT_CONST ? (tflm_rt_tensor_t *)&const_rec : &ip->t[r];
+}
+
+static int is_const(const tflm_interp_t *ip, uint32_t x) {
+    return ip->tmap[x] == TFLM_RT_CONST;
+}
+
+// A tensor's record as read from the model (the table was validated at load).
+static void read_rec(const tflm_model_t *m, uint32_t i, tflm_rt_tensor_t *t) {
+    tflm_fb_table_t tt;
+    memset(t, 0, sizeof(*t));
+    tflm_model_tensor_table(m, (int32_t)i, &tt);
+    t->table = tt.pos;
+    t->type = tflm_fb_u8(&tt, FB_T_TYPE, 0, NULL);
+    uint32_t nd = 0;
+    t->shape = tflm_fb_vec(&tt, FB_T_SHAPE, 4, &nd, NULL);
+    t->ndim = (uint8_t)nd;
+    uint32_t elems = 1;
+    for (uint32_t d = 0; d < nd; d++) {
+        elems *= tflm_rd_u32(m->buf + t->shape + 4 * d);
+    }
+    t->bytes = elems * tflm_type_size(t->type);
+    int32_t qdim;
+    uint32_t ns;
+    const uint8_t *sc;
+    tflm_model_tensor_quant(m, &tt, &t->scale, &t->zero_point, &ns, &qdim, &sc);
+    t->n_scales = (uint16_t)ns;
+    if (tflm_fb_u8(&tt, FB_T_IS_VARIABLE, 0, NULL)) {
+        t->flags |= TFLM_TF_VARIABLE;
+        t->loc = TFLM_LOC_PERSIST;
+    } else {
+        t->data = tflm_model_tensor_const(m, &tt);
+        t->loc = t->data ? TFLM_LOC_MODEL : TFLM_LOC_NONE;
+    }
+    t->first = -1;
+    t->last = -1;
+    t->root = (uint16_t)i;
 }
 
 uint32_t tflm_interp_work_size(const tflm_model_t *m) {
@@ -62,7 +119,12 @@ static void make_view(const tflm_interp_t *ip, int32_t index, tflm_tensor_t *v, 
         return;
     }
     const tflm_model_t *m = ip->model;
-    const tflm_rt_tensor_t *t = &ip->t[index];
+    tflm_rt_tensor_t ct;
+    const tflm_rt_tensor_t *t = rec(ip, (uint32_t)index);
+    if (t == &const_rec) {
+        read_rec(m, (uint32_t)index, &ct);
+        t = &ct;
+    }
     v->type = t->type;
     v->ndim = t->ndim;
     v->elems = 1;
@@ -81,7 +143,7 @@ static void make_view(const tflm_interp_t *ip, int32_t index, tflm_tensor_t *v, 
             v->data = (void *)(m->buf + t->data);
             break;
         case TFLM_LOC_ARENA:
-            v->data = ip->measuring ? NULL : ip->arena + ip->t[t->root].data;
+            v->data = ip->measuring ? NULL : ip->arena + rec(ip, t->root)->data;
             break;
         case TFLM_LOC_PERSIST:
             v->data = ip->measuring ? NULL : ip->arena + t->data;
@@ -362,7 +424,7 @@ typedef struct {
 
 static int item_get(const plan_t *p, uint32_t k, uint32_t *size, int32_t *first, int32_t *last, uint32_t **offset, uint8_t **flags, uint8_t *scratch_flag) {
     if (k < p->nt) {
-        tflm_rt_tensor_t *t = &p->ip->t[k];
+        tflm_rt_tensor_t *t = rec(p->ip, k);
         if (t->loc != TFLM_LOC_ARENA || t->root != k) {
             return 0;
         }
@@ -395,25 +457,25 @@ static int overlap_pair(tflm_interp_t *ip, uint32_t x, uint32_t y, int32_t *delt
     const tflm_model_t *m = ip->model;
     for (int pass = 0; pass < 2; pass++) {
         uint32_t out = pass == 0 ? x : y, in = pass == 0 ? y : x;
-        int32_t i = ip->t[out].first;
+        int32_t i = rec(ip, out)->first;
         if (i < 0 || (uint32_t)i >= m->n_ops) {
             continue;
         }
         tflm_rt_node_t *n = &ip->n[i];
-        if (n->ov_delta == TFLM_NO_OVERLAP || n->n_in < 1 || n->n_out < 1 || ip->t[in].last != i) {
+        if (n->ov_delta == TFLM_NO_OVERLAP || n->n_in < 1 || n->n_out < 1 || rec(ip, in)->last != i) {
             continue;
         }
         // A model input read directly keeps its bytes (an op before may
         // already have written over it in place: then it is fair game).
         int32_t a = idx_at(m, n->in, 0), b = idx_at(m, n->out, 0);
-        if (a < 0 || b < 0 || (ip->t[a].flags & TFLM_TF_INPUT) || root_of(ip, (uint32_t)a) != in
+        if (a < 0 || b < 0 || (rec(ip, (uint32_t)a)->flags & TFLM_TF_INPUT) || root_of(ip, (uint32_t)a) != in
             || root_of(ip, (uint32_t)b) != out) {
             continue;
         }
         int shared = 0;
         for (uint32_t k = 1; k < n->n_in; k++) {
             int32_t c = idx_at(m, n->in, k);
-            if (c >= 0 && ip->t[c].loc == TFLM_LOC_ARENA && root_of(ip, (uint32_t)c) == in) {
+            if (c >= 0 && rec(ip, (uint32_t)c)->loc == TFLM_LOC_ARENA && root_of(ip, (uint32_t)c) == in) {
                 shared = 1;
             }
         }
@@ -448,12 +510,12 @@ static int collides(tflm_interp_t *ip, uint32_t x, uint32_t sx, uint32_t ox, int
 // op), -1 if none; *delta as tflm_allow_overlap gave it.
 static int32_t overlap_next(tflm_interp_t *ip, uint32_t x, int32_t *delta) {
     const tflm_model_t *m = ip->model;
-    int32_t i = ip->t[x].last;
+    int32_t i = rec(ip, x)->last;
     if (i < 0 || (uint32_t)i >= m->n_ops || ip->n[i].ov_delta == TFLM_NO_OVERLAP || ip->n[i].n_out < 1) {
         return -1;
     }
     int32_t b = idx_at(m, ip->n[i].out, 0);
-    if (b < 0 || ip->t[b].loc != TFLM_LOC_ARENA) {
+    if (b < 0 || rec(ip, (uint32_t)b)->loc != TFLM_LOC_ARENA) {
         return -1;
     }
     uint32_t r = root_of(ip, (uint32_t)b);
@@ -475,8 +537,8 @@ static uint32_t overlap_drift(tflm_interp_t *ip, uint32_t x, int32_t *last) {
             drift += (uint64_t)(-(int64_t)delta);
         }
         x = (uint32_t)nx;
-        if (ip->t[x].last > *last) {
-            *last = ip->t[x].last;
+        if (rec(ip, x)->last > *last) {
+            *last = rec(ip, x)->last;
         }
     }
     return drift > 0x7fffffffu ? 0x7fffffffu : ALIGN_UP((uint32_t)drift);
@@ -496,7 +558,7 @@ static uint32_t plan_greedy(tflm_interp_t *ip, int reserve) {
         ip->n[i].scratch = UINT32_MAX;
         n_ov += ip->n[i].ov_delta != TFLM_NO_OVERLAP;
     }
-    for (uint32_t i = 0; i < p.nt; i++) {
+    for (uint32_t i = 0; i < p.nt - ip->model->n_const; i++) {
         ip->t[i].flags &= (uint8_t)~TFLM_TF_PLACED;
     }
     for (;;) {
@@ -536,7 +598,7 @@ static uint32_t plan_greedy(tflm_interp_t *ip, int reserve) {
         int32_t slast = last, nd;
         if (reserve && kind == 1 && n_ov > 0) {
             int32_t nx = overlap_next(ip, best, &nd);
-            if (nx >= 0 && !(ip->t[nx].flags & TFLM_TF_PLACED)) {
+            if (nx >= 0 && !(rec(ip, (uint32_t)nx)->flags & TFLM_TF_PLACED)) {
                 drift = overlap_drift(ip, best, &slast);
                 ssize = size + drift < size ? size : size + drift;
             }
@@ -627,8 +689,11 @@ static uint32_t plan_greedy(tflm_interp_t *ip, int reserve) {
 }
 
 static uint32_t root_of(tflm_interp_t *ip, uint32_t t) {
-    while (ip->t[t].root != t) {
-        t = ip->t[t].root;
+    if (is_const(ip, t)) {
+        return t;
+    }
+    while (ip->t[ip->tmap[t]].root != t) {
+        t = ip->t[ip->tmap[t]].root;
     }
     return t;
 }
@@ -646,7 +711,7 @@ static void plan_aliases(tflm_interp_t *ip) {
         if (a < 0 || a == b) {
             continue;
         }
-        tflm_rt_tensor_t *ta = &ip->t[a], *tb = &ip->t[b];
+        tflm_rt_tensor_t *ta = rec(ip, (uint32_t)a), *tb = rec(ip, (uint32_t)b);
         if (ta->loc != TFLM_LOC_ARENA || tb->loc != TFLM_LOC_ARENA || ta->bytes != tb->bytes || tb->root != (uint16_t)b) {
             continue;
         }
@@ -658,7 +723,7 @@ static void plan_aliases(tflm_interp_t *ip) {
             continue;
         }
         uint32_t r = root_of(ip, (uint32_t)a);
-        tflm_rt_tensor_t *tr = &ip->t[r];
+        tflm_rt_tensor_t *tr = rec(ip, r);
         if (flags & TFLM_OPF_INPLACE) {
             // Writing over input 0 is safe only if nothing reads its memory later.
             if (tr->last != (int16_t)i) {
@@ -668,7 +733,7 @@ static void plan_aliases(tflm_interp_t *ip) {
             int shared = 0;
             for (uint32_t k = 1; k < n->n_in; k++) {
                 int32_t c = idx_at(m, n->in, k);
-                if (c >= 0 && ip->t[c].loc == TFLM_LOC_ARENA && root_of(ip, (uint32_t)c) == r) {
+                if (c >= 0 && rec(ip, (uint32_t)c)->loc == TFLM_LOC_ARENA && root_of(ip, (uint32_t)c) == r) {
                     shared = 1;
                 }
             }
@@ -691,51 +756,32 @@ static void plan_aliases(tflm_interp_t *ip) {
 static tflm_status_t setup_tables(tflm_interp_t *ip) {
     const tflm_model_t *m = ip->model;
     int16_t last_op = (int16_t)(m->n_ops ? m->n_ops - 1 : 0);
+    uint32_t r = 0;
     for (uint32_t i = 0; i < m->n_tensors; i++) {
-        tflm_rt_tensor_t *t = &ip->t[i];
         tflm_fb_table_t tt;
-        memset(t, 0, sizeof(*t));
         tflm_model_tensor_table(m, (int32_t)i, &tt);
-        t->table = tt.pos;
-        t->type = tflm_fb_u8(&tt, FB_T_TYPE, 0, NULL);
-        uint32_t nd = 0;
-        t->shape = tflm_fb_vec(&tt, FB_T_SHAPE, 4, &nd, NULL);
-        t->ndim = (uint8_t)nd;
-        uint32_t elems = 1;
-        for (uint32_t d = 0; d < nd; d++) {
-            elems *= tflm_rd_u32(m->buf + t->shape + 4 * d);
+        if (tflm_model_tensor_const(m, &tt) || r >= m->n_tensors - m->n_const) {
+            ip->tmap[i] = TFLM_RT_CONST;
+            continue;
         }
-        t->bytes = elems * tflm_type_size(t->type);
-        int32_t qdim;
-        uint32_t ns;
-        const uint8_t *sc;
-        tflm_model_tensor_quant(m, &tt, &t->scale, &t->zero_point, &ns, &qdim, &sc);
-        t->n_scales = (uint16_t)ns;
-        uint32_t dlen = 0;
-        uint32_t d = tflm_model_tensor_data(m, &tt, &dlen);
-        if (tflm_fb_u8(&tt, FB_T_IS_VARIABLE, 0, NULL)) {
-            t->flags |= TFLM_TF_VARIABLE;
-            t->loc = TFLM_LOC_PERSIST;
-        } else if (d) {
-            t->loc = TFLM_LOC_MODEL;
-            t->data = d;
-        }
-        t->first = -1;
-        t->last = -1;
-        t->root = (uint16_t)i;
+        ip->tmap[i] = (uint16_t)r;
+        read_rec(m, i, &ip->t[r++]);
     }
     for (uint32_t k = 0; k < m->n_inputs; k++) {
-        tflm_rt_tensor_t *t = &ip->t[tflm_model_input(m, k)];
-        t->flags |= TFLM_TF_INPUT | TFLM_TF_USED;
-        if (t->loc == TFLM_LOC_MODEL) {
+        if (is_const(ip, (uint32_t)tflm_model_input(m, k))) {
             return set_err(ip, TFLM_ERR_MODEL_CORRUPT, -1, tflm_model_input(m, k), "a model input is a constant");
         }
+        tflm_rt_tensor_t *t = rec(ip, (uint32_t)tflm_model_input(m, k));
+        t->flags |= TFLM_TF_INPUT | TFLM_TF_USED;
         // As in TFLM, an input lives from the start to its last reader: its
         // memory may be reused afterwards, so inputs are written before each invoke.
         t->first = 0;
     }
     for (uint32_t k = 0; k < m->n_outputs; k++) {
-        tflm_rt_tensor_t *t = &ip->t[tflm_model_output(m, k)];
+        if (is_const(ip, (uint32_t)tflm_model_output(m, k))) {
+            continue;   // a constant output: its view reads the model
+        }
+        tflm_rt_tensor_t *t = rec(ip, (uint32_t)tflm_model_output(m, k));
         t->flags |= TFLM_TF_OUTPUT | TFLM_TF_USED;
     }
     for (uint32_t i = 0; i < m->n_ops; i++) {
@@ -771,10 +817,10 @@ static tflm_status_t setup_tables(tflm_interp_t *ip) {
         n->reg = (uint8_t)r;
         for (uint32_t k = 0; k < nin; k++) {
             int32_t x = idx_at(m, n->in, k);
-            if (x < 0) {
+            if (x < 0 || is_const(ip, (uint32_t)x)) {
                 continue;
             }
-            tflm_rt_tensor_t *t = &ip->t[x];
+            tflm_rt_tensor_t *t = &ip->t[ip->tmap[x]];
             t->flags |= TFLM_TF_USED;
             if (t->first < 0) {
                 t->first = (int16_t)i;
@@ -785,10 +831,10 @@ static tflm_status_t setup_tables(tflm_interp_t *ip) {
         }
         for (uint32_t k = 0; k < nout; k++) {
             int32_t x = idx_at(m, n->out, k);
-            tflm_rt_tensor_t *t = &ip->t[x];
-            if (t->loc == TFLM_LOC_MODEL) {
+            if (is_const(ip, (uint32_t)x)) {
                 return set_err(ip, TFLM_ERR_MODEL_CORRUPT, (int32_t)i, x, "an op writes into a constant tensor");
             }
+            tflm_rt_tensor_t *t = &ip->t[ip->tmap[x]];
             if (t->flags & TFLM_TF_INPUT) {
                 return set_err(ip, TFLM_ERR_MODEL_CORRUPT, (int32_t)i, x, "an op writes into a model input");
             }
@@ -801,7 +847,7 @@ static tflm_status_t setup_tables(tflm_interp_t *ip) {
             }
         }
     }
-    for (uint32_t i = 0; i < m->n_tensors; i++) {
+    for (uint32_t i = 0; i < m->n_tensors - m->n_const; i++) {
         tflm_rt_tensor_t *t = &ip->t[i];
         if (t->flags & TFLM_TF_OUTPUT) {
             if (t->first < 0) {
@@ -877,7 +923,7 @@ static tflm_status_t measure(tflm_interp_t *ip, uint32_t *head, uint32_t *tail) 
     for (uint32_t i = 0; i < m->n_ops; i++) {
         t += ip->n[i].data_bytes + (ip->lean ? 0u : ip->n[i].derived_bytes);
     }
-    for (uint32_t i = 0; i < m->n_tensors; i++) {
+    for (uint32_t i = 0; i < m->n_tensors - m->n_const; i++) {
         if (ip->t[i].loc == TFLM_LOC_PERSIST) {
             t += ALIGN_UP(ip->t[i].bytes);
         }
@@ -908,8 +954,7 @@ tflm_status_t tflm_interp_measure_ex(const tflm_model_t *m, uint32_t flags, void
         }
         return TFLM_ERR_ARENA_TOO_SMALL;
     }
-    ip.t = (tflm_rt_tensor_t *)work;
-    ip.n = (tflm_rt_node_t *)((uint8_t *)work + m->n_tensors * TFLM_RT_TENSOR_BYTES);
+    set_tables(&ip, (uint8_t *)work);
     uint32_t head, tail;
     tflm_status_t st = measure(&ip, &head, &tail);
     if (st == TFLM_OK) {
@@ -926,7 +971,7 @@ tflm_status_t tflm_interp_measure_ex(const tflm_model_t *m, uint32_t flags, void
 // start at their zero point, every other type at zero bytes.
 static void reset_variables(tflm_interp_t *ip) {
     const tflm_model_t *m = ip->model;
-    for (uint32_t i = 0; i < m->n_tensors; i++) {
+    for (uint32_t i = 0; i < m->n_tensors - m->n_const; i++) {
         tflm_rt_tensor_t *t = &ip->t[i];
         if (t->loc != TFLM_LOC_PERSIST) {
             continue;
@@ -960,8 +1005,7 @@ tflm_status_t tflm_interp_init_ex(tflm_interp_t *ip, const tflm_model_t *m, uint
     }
     ip->arena = (uint8_t *)arena;
     ip->arena_size = arena_size;
-    ip->t = (tflm_rt_tensor_t *)(ip->arena + arena_size - tb);
-    ip->n = (tflm_rt_node_t *)((uint8_t *)ip->t + m->n_tensors * TFLM_RT_TENSOR_BYTES);
+    set_tables(ip, ip->arena + arena_size - tb);
     uint32_t head, tail;
     tflm_status_t st = measure(ip, &head, &tail);
     if (st != TFLM_OK) {
@@ -975,7 +1019,7 @@ tflm_status_t tflm_interp_init_ex(tflm_interp_t *ip, const tflm_model_t *m, uint
     ip->head = head;
     ip->tail = tail;
     ip->cursor = arena_size - tb;
-    for (uint32_t i = 0; i < m->n_tensors; i++) {
+    for (uint32_t i = 0; i < m->n_tensors - m->n_const; i++) {
         tflm_rt_tensor_t *t = &ip->t[i];
         if (t->loc == TFLM_LOC_PERSIST) {
             ip->cursor -= ALIGN_UP(t->bytes);

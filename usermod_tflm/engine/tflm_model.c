@@ -151,6 +151,11 @@ uint32_t tflm_model_tensor_data(const tflm_model_t *m, const tflm_fb_table_t *t,
     return 0;
 }
 
+uint32_t tflm_model_tensor_const(const tflm_model_t *m, const tflm_fb_table_t *t) {
+    uint32_t len;
+    return tflm_fb_u8(t, FB_T_IS_VARIABLE, 0, NULL) ? 0u : tflm_model_tensor_data(m, t, &len);
+}
+
 void tflm_model_tensor_quant(const tflm_model_t *m, const tflm_fb_table_t *t, float *scale, int32_t *zp, uint32_t *n_scales, int32_t *qdim, const uint8_t **scales) {
     *scale = 0.0f;
     *zp = 0;
@@ -394,6 +399,9 @@ tflm_status_t tflm_model_load(tflm_model_t *m, const void *buf_, uint32_t len, t
         if (st != TFLM_OK) {
             return st;
         }
+        tflm_fb_table_t tt;
+        tflm_model_tensor_table(m, (int32_t)i, &tt);
+        m->n_const += tflm_model_tensor_const(m, &tt) != 0;
     }
     tflm_status_t st = check_index_list(m, m->inputs, m->n_inputs, 0, -1, err);
     if (st == TFLM_OK) {
