@@ -37,9 +37,8 @@ typedef struct tflm_rt_tensor {
     uint8_t type, ndim, loc, flags;
 } tflm_rt_tensor_t;
 
-// Per-op runtime record (in the arena; pointer-free: 48 bytes everywhere).
+// Per-op runtime record (in the arena; pointer-free: 44 bytes everywhere).
 typedef struct tflm_rt_node {
-    uint32_t op;         // model offset of the Operator table
     uint32_t in, out;    // model offsets of the int32 tensor-index lists
     uint32_t data;       // arena offset of persistent op data (0 = none)
     uint32_t data_bytes;
@@ -57,7 +56,7 @@ typedef struct tflm_rt_node {
 } tflm_rt_node_t;
 
 #define TFLM_RT_TENSOR_BYTES 36u
-#define TFLM_RT_NODE_BYTES 48u
+#define TFLM_RT_NODE_BYTES 44u
 #define TFLM_NO_OVERLAP INT32_MAX
 
 // Compile-time size checks (C99: a negative array size fails the build).

@@ -790,7 +790,6 @@ static tflm_status_t setup_tables(tflm_interp_t *ip) {
         memset(n, 0, sizeof(*n));
         n->ov_delta = TFLM_NO_OVERLAP;
         tflm_model_op_table(m, i, &op);
-        n->op = op.pos;
         uint32_t nin = 0, nout = 0;
         n->in = tflm_fb_vec(&op, FB_OP_INPUTS, 4, &nin, NULL);
         n->out = tflm_fb_vec(&op, FB_OP_OUTPUTS, 4, &nout, NULL);

@@ -17,20 +17,20 @@
 #include "../arm/nn_s8.h"
 #endif
 
+// Op data (persistent): the sizes come from the tensors (tflm_conv_geom_at).
 typedef struct {
-    tflm_conv_geom_t g;
-    int32_t kind;           // TFLM_CONV_*
+    tflm_conv_win_t w;
     int32_t in_zp, out_zp;
     int32_t act_min, act_max;
     float f_min, f_max;
-    int32_t opt;            // 1: int8 through kernels/arm (folded bias + patch in scratch)
     int32_t n_ch;           // channels with a multiplier and shift (derived data)
+    int8_t kind;            // TFLM_CONV_*
+    int8_t opt;             // 1: int8 through kernels/arm (folded bias + patch in scratch)
 } tflm_conv2d_data_t;
 
 
-static void tflm_conv2d_s8(const tflm_conv2d_data_t *d, const int32_t *mult, const int8_t *in, const int8_t *filter, const int32_t *bias,
+static void tflm_conv2d_s8(const tflm_conv2d_data_t *d, const tflm_conv_geom_t *g, const int32_t *mult, const int8_t *in, const int8_t *filter, const int32_t *bias,
     int8_t *out) {
-    const tflm_conv_geom_t *g = &d->g;
     const int32_t *shift = mult + d->n_ch;
     const int32_t groups = g->in_c / g->f_c;
     const int32_t per_group = g->out_c / groups;
@@ -76,9 +76,8 @@ static void tflm_conv2d_s8(const tflm_conv2d_data_t *d, const int32_t *mult, con
 
 // int16 activations; d->kind selects the accumulator: TFLM_CONV_S16_A32 with
 // bias32 (int32 bias), TFLM_CONV_S16_A64 with bias64 (int64 bias) or none.
-static void tflm_conv2d_s16(const tflm_conv2d_data_t *d, const int32_t *mult, const int16_t *in, const int8_t *filter, const int32_t *bias32,
+static void tflm_conv2d_s16(const tflm_conv2d_data_t *d, const tflm_conv_geom_t *g, const int32_t *mult, const int16_t *in, const int8_t *filter, const int32_t *bias32,
     const void *bias64, int16_t *out) {
-    const tflm_conv_geom_t *g = &d->g;
     const int32_t *shift = mult + d->n_ch;
     const int32_t groups = g->in_c / g->f_c;
     const int32_t per_group = g->out_c / groups;
@@ -137,9 +136,8 @@ static void tflm_conv2d_s16(const tflm_conv2d_data_t *d, const int32_t *mult, co
     }
 }
 
-static void tflm_conv2d_f32(const tflm_conv2d_data_t *d, const float *in, const float *filter, const float *bias,
+static void tflm_conv2d_f32(const tflm_conv2d_data_t *d, const tflm_conv_geom_t *g, const float *in, const float *filter, const float *bias,
     float *out) {
-    const tflm_conv_geom_t *g = &d->g;
     const int32_t groups = g->in_c / g->f_c;
     const int32_t per_group = g->out_c / groups;
     for (int32_t b = 0; b < g->batches; ++b) {
@@ -284,7 +282,7 @@ tflm_status_t tflm_conv2d_prepare(tflm_node_t *node) {
     if (d == NULL) {
         return tflm_measure_done(node);
     }
-    d->g = g;
+    tflm_conv_win_save(&d->w, &g);
     d->kind = kind;
     d->in_zp = in->zero_point;
     d->out_zp = out->zero_point;
@@ -320,6 +318,8 @@ tflm_status_t tflm_conv2d_eval(tflm_node_t *node) {
     const tflm_tensor_t *bias = (node->n_in == 3 && node->in[2].index >= 0) ? &node->in[2] : NULL;
     const void *bd = bias != NULL ? bias->data : NULL;
     const int32_t *mult = d->n_ch > 0 ? tflm_conv_derived_quant(node, d->n_ch) : NULL;
+    tflm_conv_geom_t g;
+    tflm_conv_geom_at(node, &d->w, 3, &g);
     if (d->n_ch > 0 && mult == NULL) {
         return tflm_fail(node, TFLM_ERR_EVAL, "conv: no requantisation data");
     }
@@ -327,29 +327,29 @@ tflm_status_t tflm_conv2d_eval(tflm_node_t *node) {
         case TFLM_CONV_S8:
 #if TFLM_OPT_NN
             if (d->opt) {
-                const int32_t k = d->g.f_h * d->g.f_w * d->g.f_c;
+                const int32_t k = g.f_h * g.f_w * g.f_c;
                 int32_t *cbias = node->scratch;
-                tflm_nn_par_fold(node, node->in[1].data, bd, d->g.out_c, k, k, 1, -d->in_zp, cbias);
+                tflm_nn_par_fold(node, node->in[1].data, bd, g.out_c, k, k, 1, -d->in_zp, cbias);
                 const tflm_nn_q8_t q = { mult, mult + d->n_ch, cbias, 1, d->in_zp, d->out_zp, d->act_min,
                     d->act_max };
-                const uint32_t pb = (tflm_conv2d_s8_opt_patch_bytes(&d->g) + 3u) & ~3u;
-                int8_t *patch = pb > 0 ? (int8_t *)(cbias + d->g.out_c) : NULL;
-                const conv_job_t job = { &d->g, &q, node->in[0].data, node->in[1].data,
+                const uint32_t pb = (tflm_conv2d_s8_opt_patch_bytes(&g) + 3u) & ~3u;
+                int8_t *patch = pb > 0 ? (int8_t *)(cbias + g.out_c) : NULL;
+                const conv_job_t job = { &g, &q, node->in[0].data, node->in[1].data,
                     { patch, patch != NULL && tflm_plan_dual(node) ? patch + pb : patch }, node->out[0].data };
-                tflm_nn_par_conv(node, &d->g, 1, conv_run_part, &job);
+                tflm_nn_par_conv(node, &g, 1, conv_run_part, &job);
                 break;
             }
 #endif
-            tflm_conv2d_s8(d, mult, node->in[0].data, node->in[1].data, bd, node->out[0].data);
+            tflm_conv2d_s8(d, &g, mult, node->in[0].data, node->in[1].data, bd, node->out[0].data);
             break;
         case TFLM_CONV_S16_A32:
-            tflm_conv2d_s16(d, mult, node->in[0].data, node->in[1].data, bd, NULL, node->out[0].data);
+            tflm_conv2d_s16(d, &g, mult, node->in[0].data, node->in[1].data, bd, NULL, node->out[0].data);
             break;
         case TFLM_CONV_S16_A64:
-            tflm_conv2d_s16(d, mult, node->in[0].data, node->in[1].data, NULL, bd, node->out[0].data);
+            tflm_conv2d_s16(d, &g, mult, node->in[0].data, node->in[1].data, NULL, bd, node->out[0].data);
             break;
         default:
-            tflm_conv2d_f32(d, node->in[0].data, node->in[1].data, bd, node->out[0].data);
+            tflm_conv2d_f32(d, &g, node->in[0].data, node->in[1].data, bd, node->out[0].data);
             break;
     }
     return TFLM_OK;

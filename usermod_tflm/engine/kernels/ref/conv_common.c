@@ -139,6 +139,35 @@ tflm_status_t tflm_conv_prepare_quant(tflm_node_t *node, int kind, int act, int3
     return TFLM_OK;
 }
 
+void tflm_conv_win_save(tflm_conv_win_t *w, const tflm_conv_geom_t *g) {
+    w->stride_h = g->stride_h;
+    w->stride_w = g->stride_w;
+    w->dil_h = g->dil_h;
+    w->dil_w = g->dil_w;
+    w->pad_h = g->pad_h;
+    w->pad_w = g->pad_w;
+}
+
+void tflm_conv_geom_at(const tflm_node_t *node, const tflm_conv_win_t *w, int f_c_dim, tflm_conv_geom_t *g) {
+    const int32_t *in = node->in[0].dims, *f = node->in[1].dims, *out = node->out[0].dims;
+    g->batches = in[0];
+    g->in_h = in[1];
+    g->in_w = in[2];
+    g->in_c = in[3];
+    g->out_h = out[1];
+    g->out_w = out[2];
+    g->out_c = out[3];
+    g->f_h = f[1];
+    g->f_w = f[2];
+    g->f_c = f_c_dim > 0 ? f[f_c_dim] : 1;
+    g->stride_h = w->stride_h;
+    g->stride_w = w->stride_w;
+    g->dil_h = w->dil_h;
+    g->dil_w = w->dil_w;
+    g->pad_h = w->pad_h;
+    g->pad_w = w->pad_w;
+}
+
 // Both convolutions write output rows in order and read input rows from
 // oy * stride_h - pad_h up: the output may overlap the input (one batch).
 void tflm_conv_allow_overlap(tflm_node_t *node, const tflm_conv_geom_t *g, const tflm_tensor_t *in,

@@ -34,6 +34,19 @@ typedef struct {
     int32_t pad_h, pad_w;       // leading padding (TFLite's ComputePaddingHeightWidth)
 } tflm_conv_geom_t;
 
+// What a convolution keeps of its geometry in its op data; the sizes come
+// from its tensors' shapes at each eval (tflm_conv_geom_at).
+typedef struct {
+    int32_t stride_h, stride_w, dil_h, dil_w, pad_h, pad_w;
+} tflm_conv_win_t;
+
+void tflm_conv_win_save(tflm_conv_win_t *w, const tflm_conv_geom_t *g);
+
+// The geometry prepare checked, rebuilt from the node's input 0 (NHWC),
+// filter (in[1]: dims 1 and 2 are the window, f_c from dimension f_c_dim or 1
+// when 0) and output 0 (NHWC).
+void tflm_conv_geom_at(const tflm_node_t *node, const tflm_conv_win_t *w, int f_c_dim, tflm_conv_geom_t *g);
+
 // Output size of a window of `filter` taps dilated by `dil` sliding with
 // `stride` over `in` elements (TFLite's ComputeOutSize). Arguments must be
 // in [1, TFLM_CONV_MAX_EXTENT]. Returns -1 for an unknown padding.

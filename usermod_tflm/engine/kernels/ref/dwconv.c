@@ -16,22 +16,22 @@
 #include "../arm/nn_s8.h"
 #endif
 
+// Op data (persistent): the sizes come from the tensors (tflm_conv_geom_at).
 typedef struct {
-    tflm_conv_geom_t g;
-    int32_t kind;           // TFLM_CONV_F32, TFLM_CONV_S8 or TFLM_CONV_S16_A64
+    tflm_conv_win_t w;
     int32_t depth_mult;
     int32_t in_zp, out_zp;
     int32_t act_min, act_max;
     float f_min, f_max;
-    int32_t bias64;         // int16 path: bias tensor is int64 (else int32)
-    int32_t opt;            // 1: int8 through kernels/arm (folded bias + patch in scratch)
     int32_t n_ch;           // channels with a multiplier and shift (derived data)
+    int8_t kind;            // TFLM_CONV_F32, TFLM_CONV_S8 or TFLM_CONV_S16_A64
+    int8_t bias64;          // int16 path: bias tensor is int64 (else int32)
+    int8_t opt;             // 1: int8 through kernels/arm (folded bias + patch in scratch)
 } tflm_dwconv_data_t;
 
 
-static void tflm_dwconv_s8(const tflm_dwconv_data_t *d, const int32_t *mult, const int8_t *in, const int8_t *filter,
+static void tflm_dwconv_s8(const tflm_dwconv_data_t *d, const tflm_conv_geom_t *g, const int32_t *mult, const int8_t *in, const int8_t *filter,
     const int32_t *bias, int8_t *out) {
-    const tflm_conv_geom_t *g = &d->g;
     const int32_t *shift = mult + d->n_ch;
     const int32_t in_off = -d->in_zp;
     const int32_t dm = d->depth_mult;
@@ -73,9 +73,8 @@ static void tflm_dwconv_s8(const tflm_dwconv_data_t *d, const int32_t *mult, con
     }
 }
 
-static void tflm_dwconv_s16(const tflm_dwconv_data_t *d, const int32_t *mult, const int16_t *in, const int8_t *filter,
+static void tflm_dwconv_s16(const tflm_dwconv_data_t *d, const tflm_conv_geom_t *g, const int32_t *mult, const int16_t *in, const int8_t *filter,
     const void *bias, int16_t *out) {
-    const tflm_conv_geom_t *g = &d->g;
     const int32_t *shift = mult + d->n_ch;
     const int32_t dm = d->depth_mult;
     for (int32_t b = 0; b < g->batches; ++b) {
@@ -116,9 +115,8 @@ static void tflm_dwconv_s16(const tflm_dwconv_data_t *d, const int32_t *mult, co
     }
 }
 
-static void tflm_dwconv_f32(const tflm_dwconv_data_t *d, const float *in, const float *filter, const float *bias,
+static void tflm_dwconv_f32(const tflm_dwconv_data_t *d, const tflm_conv_geom_t *g, const float *in, const float *filter, const float *bias,
     float *out) {
-    const tflm_conv_geom_t *g = &d->g;
     const int32_t dm = d->depth_mult;
     for (int32_t b = 0; b < g->batches; ++b) {
         for (int32_t oy = 0; oy < g->out_h; ++oy) {
@@ -258,7 +256,7 @@ tflm_status_t tflm_dwconv_prepare(tflm_node_t *node) {
     if (d == NULL) {
         return tflm_measure_done(node);
     }
-    d->g = g;
+    tflm_conv_win_save(&d->w, &g);
     d->kind = kind;
     d->depth_mult = dm;
     d->in_zp = in->zero_point;
@@ -297,6 +295,8 @@ tflm_status_t tflm_dwconv_eval(tflm_node_t *node) {
     const tflm_tensor_t *bias = (node->n_in == 3 && node->in[2].index >= 0) ? &node->in[2] : NULL;
     const void *bd = bias != NULL ? bias->data : NULL;
     const int32_t *mult = d->n_ch > 0 ? tflm_conv_derived_quant(node, d->n_ch) : NULL;
+    tflm_conv_geom_t g;
+    tflm_conv_geom_at(node, &d->w, 0, &g);
     if (d->n_ch > 0 && mult == NULL) {
         return tflm_fail(node, TFLM_ERR_EVAL, "dwconv: no requantisation data");
     }
@@ -305,25 +305,25 @@ tflm_status_t tflm_dwconv_eval(tflm_node_t *node) {
 #if TFLM_OPT_NN
             if (d->opt) {
                 int32_t *cbias = node->scratch;
-                tflm_nn_par_fold(node, node->in[1].data, bd, d->g.out_c, d->g.f_h * d->g.f_w, 1, d->g.out_c,
+                tflm_nn_par_fold(node, node->in[1].data, bd, g.out_c, g.f_h * g.f_w, 1, g.out_c,
                     -d->in_zp, cbias);
                 const tflm_nn_q8_t q = { mult, mult + d->n_ch, cbias, 1, d->in_zp, d->out_zp, d->act_min,
                     d->act_max };
-                const uint32_t pb = (tflm_dwconv_s8_opt_patch_bytes(&d->g, d->depth_mult) + 3u) & ~3u;
-                int8_t *patch = pb > 0 ? (int8_t *)(cbias + d->g.out_c) : NULL;
-                const dwconv_job_t job = { &d->g, &q, d->depth_mult, node->in[0].data, node->in[1].data,
+                const uint32_t pb = (tflm_dwconv_s8_opt_patch_bytes(&g, d->depth_mult) + 3u) & ~3u;
+                int8_t *patch = pb > 0 ? (int8_t *)(cbias + g.out_c) : NULL;
+                const dwconv_job_t job = { &g, &q, d->depth_mult, node->in[0].data, node->in[1].data,
                     { patch, patch != NULL && tflm_plan_dual(node) ? patch + pb : patch }, node->out[0].data };
-                tflm_nn_par_conv(node, &d->g, 0, dwconv_run_part, &job);
+                tflm_nn_par_conv(node, &g, 0, dwconv_run_part, &job);
                 break;
             }
 #endif
-            tflm_dwconv_s8(d, mult, node->in[0].data, node->in[1].data, bd, node->out[0].data);
+            tflm_dwconv_s8(d, &g, mult, node->in[0].data, node->in[1].data, bd, node->out[0].data);
             break;
         case TFLM_CONV_S16_A64:
-            tflm_dwconv_s16(d, mult, node->in[0].data, node->in[1].data, bd, node->out[0].data);
+            tflm_dwconv_s16(d, &g, mult, node->in[0].data, node->in[1].data, bd, node->out[0].data);
             break;
         default:
-            tflm_dwconv_f32(d, node->in[0].data, node->in[1].data, bd, node->out[0].data);
+            tflm_dwconv_f32(d, &g, node->in[0].data, node->in[1].data, bd, node->out[0].data);
             break;
     }
     return TFLM_OK;
