@@ -23,11 +23,10 @@ enum { TFLM_LOC_NONE = 0, TFLM_LOC_ARENA = 1, TFLM_LOC_MODEL = 2, TFLM_LOC_PERSI
 // Flags of a runtime tensor.
 enum { TFLM_TF_INPUT = 1, TFLM_TF_OUTPUT = 2, TFLM_TF_VARIABLE = 4, TFLM_TF_USED = 8, TFLM_TF_PLACED = 16 };
 
-// Per-tensor runtime record (in the arena; pointer-free: 36 bytes everywhere).
+// Per-tensor runtime record (in the arena; pointer-free: 32 bytes everywhere).
 typedef struct tflm_rt_tensor {
     uint32_t data;       // offset: arena (ARENA/PERSIST) or model (MODEL)
     uint32_t bytes;
-    uint32_t table;      // model offset of the Tensor table
     uint32_t shape;      // model offset of the int32 dims, 0 for a scalar
     float scale;
     int32_t zero_point;
@@ -55,7 +54,7 @@ typedef struct tflm_rt_node {
     uint8_t n_in, n_out;
 } tflm_rt_node_t;
 
-#define TFLM_RT_TENSOR_BYTES 36u
+#define TFLM_RT_TENSOR_BYTES 32u
 #define TFLM_RT_NODE_BYTES 44u
 #define TFLM_NO_OVERLAP INT32_MAX
 

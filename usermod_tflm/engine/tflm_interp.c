@@ -39,7 +39,7 @@ static void set_tables(tflm_interp_t *ip, uint8_t *at) {
 }
 
 // What the planner sees of a constant tensor: never placed, never written.
-static const tflm_rt_tensor_t const_rec = { 0, 0, 0, 0, 0.0f, 0, -1, -1, 0, 0, 0, 0, TFLM_LOC_MODEL, 0 };
+static const tflm_rt_tensor_t const_rec = { 0, 0, 0, 0.0f, 0, -1, -1, 0, 0, 0, 0, TFLM_LOC_MODEL, 0 };
 
 static tflm_rt_tensor_t *rec(const tflm_interp_t *ip, uint32_t x) {
     uint16_t r = ip->tmap[x];
@@ -55,7 +55,6 @@ static void read_rec(const tflm_model_t *m, uint32_t i, tflm_rt_tensor_t *t) {
     tflm_fb_table_t tt;
     memset(t, 0, sizeof(*t));
     tflm_model_tensor_table(m, (int32_t)i, &tt);
-    t->table = tt.pos;
     t->type = tflm_fb_u8(&tt, FB_T_TYPE, 0, NULL);
     uint32_t nd = 0;
     t->shape = tflm_fb_vec(&tt, FB_T_SHAPE, 4, &nd, NULL);

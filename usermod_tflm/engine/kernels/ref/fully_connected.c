@@ -21,16 +21,16 @@
 #endif
 
 typedef struct {
-    int32_t kind;           // TFLM_CONV_F32, TFLM_CONV_S8 or TFLM_CONV_S16_A64
     int32_t batches, units, accum;
     int32_t in_off, f_off, out_zp;
     int32_t act_min, act_max;
     float f_min, f_max;
     int32_t mult, shift;    // per-tensor requantisation
-    int32_t bias64;         // int16 path: bias tensor is int64 (else int32)
-    int32_t opt;            // 1: int8 through kernels/arm (folded biases in the derived data)
     int32_t n_ch;           // > 0: per-channel multipliers and shifts (derived data)
     int32_t fold_units;     // opt: units per folded-bias block (all of them unless lean)
+    int8_t kind;            // TFLM_CONV_F32, TFLM_CONV_S8 or TFLM_CONV_S16_A64
+    int8_t bias64;          // int16 path: bias tensor is int64 (else int32)
+    int8_t opt;             // 1: int8 through kernels/arm (folded biases in the derived data)
 } tflm_fc_data_t;
 
 // Units per block of folded biases under a lean plan: the block lives in

@@ -16,8 +16,10 @@
 #include "conv_common.h"
 #include "qmath.h"
 
+// Op data (persistent): the sizes come from the tensors at eval.
 typedef struct {
-    tflm_conv_geom_t g;     // f_h/f_w = window, f_c unused
+    tflm_conv_win_t w;      // strides and padding (dilation 1)
+    int32_t f_h, f_w;       // the window
     int32_t type;           // tflm_type_t of input and output
     int32_t act_min, act_max;
     float f_min, f_max;
@@ -49,8 +51,27 @@ static int32_t pool_round_div(int32_t acc, int32_t n) {
 // Every variant in one walk over the output; per pixel, the loop over the
 // channels and the clipped window's taps for the type and kind (a tap of
 // channel c at window row fy, column fx: p[fy * row + fx * ch]).
-static void pool_run(const tflm_pool_data_t *d, const void *in, void *out, int is_max) {
-    const tflm_conv_geom_t *g = &d->g;
+static void pool_run(const tflm_node_t *node, int is_max) {
+    const tflm_pool_data_t *d = node->op_data;
+    const void *in = node->in[0].data;
+    void *out = node->out[0].data;
+    tflm_conv_geom_t gw;
+    const tflm_conv_geom_t *g = &gw;
+    const int32_t *di = node->in[0].dims, *dout = node->out[0].dims;
+    gw.batches = di[0];
+    gw.in_h = di[1];
+    gw.in_w = di[2];
+    gw.in_c = gw.out_c = di[3];
+    gw.out_h = dout[1];
+    gw.out_w = dout[2];
+    gw.f_h = d->f_h;
+    gw.f_w = d->f_w;
+    gw.f_c = 1;
+    gw.stride_h = d->w.stride_h;
+    gw.stride_w = d->w.stride_w;
+    gw.dil_h = gw.dil_w = 1;
+    gw.pad_h = d->w.pad_h;
+    gw.pad_w = d->w.pad_w;
     const int32_t ch = g->in_c;
     const size_t row = (size_t)g->in_w * (size_t)ch;
     size_t o = 0;
@@ -202,7 +223,9 @@ static tflm_status_t pool_prepare(tflm_node_t *node, int is_avg) {
     if (d == NULL) {
         return tflm_measure_done(node);
     }
-    d->g = g;
+    tflm_conv_win_save(&d->w, &g);
+    d->f_h = g.f_h;
+    d->f_w = g.f_w;
     d->type = in->type;
     d->act_min = act_min;
     d->act_max = act_max;
@@ -220,11 +243,11 @@ tflm_status_t tflm_maxpool_prepare(tflm_node_t *node) {
 }
 
 tflm_status_t tflm_avgpool_eval(tflm_node_t *node) {
-    pool_run(node->op_data, node->in[0].data, node->out[0].data, 0);
+    pool_run(node, 0);
     return TFLM_OK;
 }
 
 tflm_status_t tflm_maxpool_eval(tflm_node_t *node) {
-    pool_run(node->op_data, node->in[0].data, node->out[0].data, 1);
+    pool_run(node, 1);
     return TFLM_OK;
 }
