@@ -94,7 +94,8 @@ int main(int argc, char **argv) {
         } else if (!strcmp(argv[a], "-h") || !strcmp(argv[a], "--help")) {
             printf("usage: tflm_run MODEL.tflite [-i IN.bin]... [-o OUT.bin]... [--dump DIR] [--arena N] [--repeat N] [--lean] [--cores 2] [--list] | --ops\n"
                 "  runs the model on the host engine; prints one JSON line (arena_bytes, ops, inputs, outputs)\n"
-                "  --lean: recompute per-channel factors at each invoke (smaller arena, a little slower)\n"
+                "  --lean: recompute per-channel factors and read constant tensors from the model at each invoke\n"
+                "          (smaller arena, a little slower)\n"
                 "  --cores 2: plan for two cores and split conv/depthwise/fully-connected ops in two parts\n"
                 "             (run one after the other here, the second core's part first)\n"
                 "  example: tflm_run person_detect.tflite -i image.bin -o scores.bin\n");

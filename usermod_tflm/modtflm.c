@@ -258,7 +258,8 @@ static mp_obj_t model_make_new(const mp_obj_type_t *type, size_t n_args, size_t 
     }
     uint32_t needed = 0;
     // lean=True: per-channel factors are recomputed at each invoke in the
-    // op's scratch instead of being kept (smaller arena, a little slower).
+    // op's scratch instead of being kept, and constant tensors have no record
+    // (read from the model at each use): smaller arena, a little slower.
     const uint32_t plan = (args[ARG_lean].u_bool ? TFLM_PLAN_LEAN : 0u) | (cores == 2 ? TFLM_PLAN_DUAL : 0u);
     tflm_status_t st = tflm_interp_measure_ex(&o->model, plan, work, ws, &needed, &err);
     free_aligned(work_block, ws, work);

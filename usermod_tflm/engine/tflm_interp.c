@@ -21,20 +21,24 @@
 
 #define ALIGN_UP(x) (((x) + (TFLM_ALIGN - 1)) & ~(uint32_t)(TFLM_ALIGN - 1))
 
-// The tables at the arena's end: one record per non-constant tensor, one per
-// op, then a map from tensor index to record (constant tensors have none:
-// their views are read from the model at each use).
+// The tables at the arena's end: tensor records, one record per op, then a
+// map from tensor index to record. A lean plan keeps no record for constant
+// tensors: their views are read from the model at each use (in flash that
+// costs a few thousand cycles per op on the RP2040).
 #define TFLM_RT_CONST 0xFFFFu
 
-static uint32_t table_bytes(const tflm_model_t *m) {
-    return ALIGN_UP((m->n_tensors - m->n_const) * TFLM_RT_TENSOR_BYTES + m->n_ops * TFLM_RT_NODE_BYTES
-        + m->n_tensors * 2u);
+static uint32_t n_records(const tflm_model_t *m, int lean) {
+    return lean ? m->n_tensors - m->n_const : m->n_tensors;
+}
+
+static uint32_t table_bytes(const tflm_model_t *m, int lean) {
+    return ALIGN_UP(n_records(m, lean) * TFLM_RT_TENSOR_BYTES + m->n_ops * TFLM_RT_NODE_BYTES + m->n_tensors * 2u);
 }
 
 static void set_tables(tflm_interp_t *ip, uint8_t *at) {
     const tflm_model_t *m = ip->model;
     ip->t = (tflm_rt_tensor_t *)at;
-    ip->n = (tflm_rt_node_t *)(at + (m->n_tensors - m->n_const) * TFLM_RT_TENSOR_BYTES);
+    ip->n = (tflm_rt_node_t *)(at + n_records(m, ip->lean) * TFLM_RT_TENSOR_BYTES);
     ip->tmap = (uint16_t *)((uint8_t *)ip->n + m->n_ops * TFLM_RT_NODE_BYTES);
 }
 
@@ -47,7 +51,7 @@ static tflm_rt_tensor_t *rec(const tflm_interp_t *ip, uint32_t x) {
 }
 
 static int is_const(const tflm_interp_t *ip, uint32_t x) {
-    return ip->tmap[x] == TFLM_RT_CONST;
+    return rec(ip, x)->loc == TFLM_LOC_MODEL;
 }
 
 // A tensor's record as read from the model (the table was validated at load).
@@ -82,7 +86,7 @@ static void read_rec(const tflm_model_t *m, uint32_t i, tflm_rt_tensor_t *t) {
 }
 
 uint32_t tflm_interp_work_size(const tflm_model_t *m) {
-    return table_bytes(m);
+    return table_bytes(m, 0);
 }
 
 static tflm_status_t (set_err)(tflm_interp_t *ip, tflm_status_t st, int32_t op, int32_t tensor, const char *detail) {
@@ -111,6 +115,72 @@ static int32_t idx_at(const tflm_model_t *m, uint32_t pos, uint32_t k) {
 
 // ---- tensor views ----------------------------------------------------------
 
+// A constant tensor's record at each use, read without bounds checks from
+// tables tflm_model_load validated (the model must not change while in use):
+// the same values as read_rec, at a fraction of the cost.
+static uint32_t u_field(const uint8_t *b, uint32_t tab, uint32_t field) {
+    const uint32_t vt = tab - tflm_rd_u32(b + tab);
+    const uint32_t slot = 4u + 2u * field;
+    if (slot + 2u > tflm_rd_u16(b + vt)) {
+        return 0;
+    }
+    const uint32_t fo = tflm_rd_u16(b + vt + slot);
+    return fo ? tab + fo : 0u;
+}
+
+static uint32_t u_ref(const uint8_t *b, uint32_t tab, uint32_t field) {
+    const uint32_t f = u_field(b, tab, field);
+    return f ? f + tflm_rd_u32(b + f) : 0u;
+}
+
+static uint32_t u_vec_table(const uint8_t *b, uint32_t vec, uint32_t i) {
+    const uint32_t p = vec + 4u * i;
+    return p + tflm_rd_u32(b + p);
+}
+
+static void read_const(const tflm_model_t *m, uint32_t i, tflm_rt_tensor_t *t) {
+    const uint8_t *b = m->buf;
+    const uint32_t tab = u_vec_table(b, m->tensors, i);
+    memset(t, 0, sizeof(*t));
+    uint32_t f = u_field(b, tab, FB_T_TYPE);
+    t->type = f ? b[f] : 0u;
+    uint32_t v = u_ref(b, tab, FB_T_SHAPE);
+    uint32_t elems = 1;
+    if (v) {
+        t->ndim = (uint8_t)tflm_rd_u32(b + v);
+        t->shape = v + 4u;
+        for (uint32_t d = 0; d < t->ndim; d++) {
+            elems *= tflm_rd_u32(b + t->shape + 4u * d);
+        }
+    }
+    t->bytes = elems * tflm_type_size(t->type);
+    const uint32_t q = u_ref(b, tab, FB_T_QUANT);
+    if (q) {
+        v = u_ref(b, q, FB_Q_SCALE);
+        if (v && tflm_rd_u32(b + v) > 0) {
+            t->n_scales = (uint16_t)tflm_rd_u32(b + v);
+            memcpy(&t->scale, b + v + 4u, 4);
+        }
+        v = u_ref(b, q, FB_Q_ZERO_POINT);
+        if (v && tflm_rd_u32(b + v) > 0) {
+            t->zero_point = (int32_t)tflm_rd_u32(b + v + 4u);  // low word of the int64
+        }
+    }
+    f = u_field(b, tab, FB_T_BUFFER);
+    const uint32_t bt = u_vec_table(b, m->buffers, f ? tflm_rd_u32(b + f) : 0u);
+    v = u_ref(b, bt, FB_BUF_DATA);
+    if (v && tflm_rd_u32(b + v) > 0) {
+        t->data = v + 4u;
+    } else {
+        f = u_field(b, bt, FB_BUF_OFFSET);
+        t->data = f ? tflm_rd_u32(b + f) : 0u;   // below 4 GB (checked at load)
+    }
+    t->loc = TFLM_LOC_MODEL;
+    t->first = -1;
+    t->last = -1;
+    t->root = (uint16_t)i;
+}
+
 static void make_view(const tflm_interp_t *ip, int32_t index, tflm_tensor_t *v, int details) {
     memset(v, 0, sizeof(*v));
     v->index = index;
@@ -121,7 +191,7 @@ static void make_view(const tflm_interp_t *ip, int32_t index, tflm_tensor_t *v, 
     tflm_rt_tensor_t ct;
     const tflm_rt_tensor_t *t = rec(ip, (uint32_t)index);
     if (t == &const_rec) {
-        read_rec(m, (uint32_t)index, &ct);
+        read_const(m, (uint32_t)index, &ct);
         t = &ct;
     }
     v->type = t->type;
@@ -557,7 +627,7 @@ static uint32_t plan_greedy(tflm_interp_t *ip, int reserve) {
         ip->n[i].scratch = UINT32_MAX;
         n_ov += ip->n[i].ov_delta != TFLM_NO_OVERLAP;
     }
-    for (uint32_t i = 0; i < p.nt - ip->model->n_const; i++) {
+    for (uint32_t i = 0; i < n_records(ip->model, ip->lean); i++) {
         ip->t[i].flags &= (uint8_t)~TFLM_TF_PLACED;
     }
     for (;;) {
@@ -759,7 +829,7 @@ static tflm_status_t setup_tables(tflm_interp_t *ip) {
     for (uint32_t i = 0; i < m->n_tensors; i++) {
         tflm_fb_table_t tt;
         tflm_model_tensor_table(m, (int32_t)i, &tt);
-        if (tflm_model_tensor_const(m, &tt) || r >= m->n_tensors - m->n_const) {
+        if ((ip->lean && tflm_model_tensor_const(m, &tt)) || r >= n_records(m, ip->lean)) {
             ip->tmap[i] = TFLM_RT_CONST;
             continue;
         }
@@ -845,7 +915,7 @@ static tflm_status_t setup_tables(tflm_interp_t *ip) {
             }
         }
     }
-    for (uint32_t i = 0; i < m->n_tensors - m->n_const; i++) {
+    for (uint32_t i = 0; i < n_records(m, ip->lean); i++) {
         tflm_rt_tensor_t *t = &ip->t[i];
         if (t->flags & TFLM_TF_OUTPUT) {
             if (t->first < 0) {
@@ -917,11 +987,11 @@ static tflm_status_t measure(tflm_interp_t *ip, uint32_t *head, uint32_t *tail) 
         // region off it when nothing is planned (all tensors const/variable).
         *head = TFLM_ALIGN;
     }
-    uint64_t t = table_bytes(m);
+    uint64_t t = table_bytes(m, ip->lean);
     for (uint32_t i = 0; i < m->n_ops; i++) {
         t += ip->n[i].data_bytes + (ip->lean ? 0u : ip->n[i].derived_bytes);
     }
-    for (uint32_t i = 0; i < m->n_tensors - m->n_const; i++) {
+    for (uint32_t i = 0; i < n_records(m, ip->lean); i++) {
         if (ip->t[i].loc == TFLM_LOC_PERSIST) {
             t += ALIGN_UP(ip->t[i].bytes);
         }
@@ -944,9 +1014,9 @@ tflm_status_t tflm_interp_measure_ex(const tflm_model_t *m, uint32_t flags, void
     ip.lean = (flags & TFLM_PLAN_LEAN) != 0;
     ip.dual = (flags & TFLM_PLAN_DUAL) != 0;
     *needed = 0;
-    if (work_len < table_bytes(m) || ((uintptr_t)work & (TFLM_ALIGN - 1)) != 0) {
+    if (work_len < table_bytes(m, ip.lean) || ((uintptr_t)work & (TFLM_ALIGN - 1)) != 0) {
         set_err(&ip, TFLM_ERR_ARENA_TOO_SMALL, -1, -1, "measure needs tflm_interp_work_size() aligned bytes");
-        ip.err.needed = table_bytes(m);
+        ip.err.needed = table_bytes(m, ip.lean);
         if (err) {
             *err = ip.err;
         }
@@ -969,7 +1039,7 @@ tflm_status_t tflm_interp_measure_ex(const tflm_model_t *m, uint32_t flags, void
 // start at their zero point, every other type at zero bytes.
 static void reset_variables(tflm_interp_t *ip) {
     const tflm_model_t *m = ip->model;
-    for (uint32_t i = 0; i < m->n_tensors - m->n_const; i++) {
+    for (uint32_t i = 0; i < n_records(m, ip->lean); i++) {
         tflm_rt_tensor_t *t = &ip->t[i];
         if (t->loc != TFLM_LOC_PERSIST) {
             continue;
@@ -994,7 +1064,7 @@ tflm_status_t tflm_interp_init_ex(tflm_interp_t *ip, const tflm_model_t *m, uint
     if (arena == NULL || ((uintptr_t)arena & (TFLM_ALIGN - 1)) != 0) {
         return set_err(ip, TFLM_ERR_ARENA_ALIGN, -1, -1, "arena must be 8-byte aligned");
     }
-    uint32_t tb = table_bytes(m);
+    uint32_t tb = table_bytes(m, ip->lean);
     arena_size &= ~(uint32_t)(TFLM_ALIGN - 1);
     if (arena_size < tb) {
         set_err(ip, TFLM_ERR_ARENA_TOO_SMALL, -1, -1, "arena smaller than the model's tables");
@@ -1017,7 +1087,7 @@ tflm_status_t tflm_interp_init_ex(tflm_interp_t *ip, const tflm_model_t *m, uint
     ip->head = head;
     ip->tail = tail;
     ip->cursor = arena_size - tb;
-    for (uint32_t i = 0; i < m->n_tensors - m->n_const; i++) {
+    for (uint32_t i = 0; i < n_records(m, ip->lean); i++) {
         tflm_rt_tensor_t *t = &ip->t[i];
         if (t->loc == TFLM_LOC_PERSIST) {
             ip->cursor -= ALIGN_UP(t->bytes);
