@@ -341,7 +341,10 @@ class Rp2040Emulator:
             except (OSError, ValueError):
                 break
             if dev_out in r:
-                data = os.read(dev_out, 65536)
+                try:
+                    data = os.read(dev_out, 65536)
+                except OSError:
+                    break  # closed by stop() meanwhile
                 if not data:
                     break  # the emulator exited
                 pending += data

@@ -91,6 +91,7 @@ typedef struct {
     uint32_t outputs;
     uint32_t n_tensors, n_ops, n_opcodes, n_buffers, n_inputs, n_outputs;
     uint32_t n_const;     // constant tensors (data in the file, not variables)
+    uint32_t max_io;      // most inputs + outputs of one op
     uint32_t description; // offset of the description string or 0
 } tflm_model_t;
 

@@ -936,11 +936,15 @@ static tflm_status_t setup_tables(tflm_interp_t *ip) {
     return TFLM_OK;
 }
 
+// An op's views on the stack: as many as the model's largest op needs (at
+// most TFLM_MAX_OP_IN + TFLM_MAX_OP_OUT, checked at load), inputs first.
+#define OP_VIEWS(ip) tflm_tensor_t io[(ip)->model->max_io > 0 ? (ip)->model->max_io : 1u]
+
 static tflm_status_t prepare_all(tflm_interp_t *ip) {
-    tflm_tensor_t in[TFLM_MAX_OP_IN], out[TFLM_MAX_OP_OUT];
+    OP_VIEWS(ip);
     tflm_node_t node;
     for (uint32_t i = 0; i < ip->model->n_ops; i++) {
-        make_node(ip, i, &node, in, out, 1);
+        make_node(ip, i, &node, io, io + ip->n[i].n_in, 1);
         ip->err.status = TFLM_OK;
         tflm_status_t st = tflm_registry[ip->n[i].reg].prepare(&node);
         if (st != TFLM_OK) {
@@ -1117,7 +1121,7 @@ tflm_status_t tflm_interp_invoke_range(tflm_interp_t *ip, uint32_t from, uint32_
     if (!ip->ready) {
         return TFLM_ERR_NOT_READY;
     }
-    tflm_tensor_t in[TFLM_MAX_OP_IN], out[TFLM_MAX_OP_OUT];
+    OP_VIEWS(ip);
     tflm_node_t node;
     const tflm_model_t *m = ip->model;
     if (to > m->n_ops) {
@@ -1129,7 +1133,7 @@ tflm_status_t tflm_interp_invoke_range(tflm_interp_t *ip, uint32_t from, uint32_
         uint32_t t0 = ip->clock ? ip->clock() : 0;
         // Lean plans fill derived data from the model's quantisation at
         // every eval: those views need the per-channel details.
-        make_node(ip, i, &node, in, out, ip->lean && ip->n[i].derived_bytes != 0);
+        make_node(ip, i, &node, io, io + ip->n[i].n_in, ip->lean && ip->n[i].derived_bytes != 0);
         const uint32_t runs = ip->par_runs;
         tflm_status_t st = tflm_registry[ip->n[i].reg].eval(&node);
         if (st != TFLM_OK) {
@@ -1150,14 +1154,14 @@ tflm_status_t tflm_interp_reset(tflm_interp_t *ip) {
     }
     reset_variables(ip);
     // Ops that keep state in their op data (TFLM's TFLMRegistration::reset).
-    tflm_tensor_t in[TFLM_MAX_OP_IN], out[TFLM_MAX_OP_OUT];
+    OP_VIEWS(ip);
     tflm_node_t node;
     for (uint32_t i = 0; i < ip->model->n_ops; i++) {
         tflm_kernel_fn reset = tflm_registry[ip->n[i].reg].reset;
         if (reset == NULL) {
             continue;
         }
-        make_node(ip, i, &node, in, out, 0);
+        make_node(ip, i, &node, io, io + ip->n[i].n_in, 0);
         tflm_status_t st = reset(&node);
         if (st != TFLM_OK) {
             return set_err(ip, st, (int32_t)i, -1, NULL);

@@ -448,6 +448,9 @@ tflm_status_t tflm_model_load(tflm_model_t *m, const void *buf_, uint32_t len, t
         if (nout == 0) {
             return fail(err, TFLM_ERR_MODEL_CORRUPT, (int32_t)i, -1, "operator has no output");
         }
+        if (nin <= TFLM_MAX_OP_IN && nout <= TFLM_MAX_OP_OUT && nin + nout > m->max_io) {
+            m->max_io = nin + nout;
+        }
         if (nin > TFLM_MAX_OP_IN || nout > TFLM_MAX_OP_OUT) {
             // An op this engine lacks is the more useful message.
             int32_t builtin, version;
