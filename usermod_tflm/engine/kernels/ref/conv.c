@@ -29,8 +29,11 @@ typedef struct {
 } tflm_conv2d_data_t;
 
 
-static void tflm_conv2d_s8(const tflm_conv2d_data_t *d, const tflm_conv_geom_t *g, const int32_t *mult, const int8_t *in, const int8_t *filter, const int32_t *bias,
+static void tflm_conv2d_s8(const tflm_conv2d_data_t *d, const tflm_conv_geom_t *gp, const int32_t *mult, const int8_t *in, const int8_t *filter, const int32_t *bias,
     int8_t *out) {
+    // A private copy: the output stores cannot alias it (the caller's escapes).
+    const tflm_conv_geom_t gl = *gp;
+    const tflm_conv_geom_t *g = &gl;
     const int32_t *shift = mult + d->n_ch;
     const int32_t groups = g->in_c / g->f_c;
     const int32_t per_group = g->out_c / groups;
@@ -76,8 +79,11 @@ static void tflm_conv2d_s8(const tflm_conv2d_data_t *d, const tflm_conv_geom_t *
 
 // int16 activations; d->kind selects the accumulator: TFLM_CONV_S16_A32 with
 // bias32 (int32 bias), TFLM_CONV_S16_A64 with bias64 (int64 bias) or none.
-static void tflm_conv2d_s16(const tflm_conv2d_data_t *d, const tflm_conv_geom_t *g, const int32_t *mult, const int16_t *in, const int8_t *filter, const int32_t *bias32,
+static void tflm_conv2d_s16(const tflm_conv2d_data_t *d, const tflm_conv_geom_t *gp, const int32_t *mult, const int16_t *in, const int8_t *filter, const int32_t *bias32,
     const void *bias64, int16_t *out) {
+    // A private copy: the output stores cannot alias it (the caller's escapes).
+    const tflm_conv_geom_t gl = *gp;
+    const tflm_conv_geom_t *g = &gl;
     const int32_t *shift = mult + d->n_ch;
     const int32_t groups = g->in_c / g->f_c;
     const int32_t per_group = g->out_c / groups;
@@ -136,8 +142,11 @@ static void tflm_conv2d_s16(const tflm_conv2d_data_t *d, const tflm_conv_geom_t 
     }
 }
 
-static void tflm_conv2d_f32(const tflm_conv2d_data_t *d, const tflm_conv_geom_t *g, const float *in, const float *filter, const float *bias,
+static void tflm_conv2d_f32(const tflm_conv2d_data_t *d, const tflm_conv_geom_t *gp, const float *in, const float *filter, const float *bias,
     float *out) {
+    // A private copy: the output stores cannot alias it (the caller's escapes).
+    const tflm_conv_geom_t gl = *gp;
+    const tflm_conv_geom_t *g = &gl;
     const int32_t groups = g->in_c / g->f_c;
     const int32_t per_group = g->out_c / groups;
     for (int32_t b = 0; b < g->batches; ++b) {

@@ -30,8 +30,11 @@ typedef struct {
 } tflm_dwconv_data_t;
 
 
-static void tflm_dwconv_s8(const tflm_dwconv_data_t *d, const tflm_conv_geom_t *g, const int32_t *mult, const int8_t *in, const int8_t *filter,
+static void tflm_dwconv_s8(const tflm_dwconv_data_t *d, const tflm_conv_geom_t *gp, const int32_t *mult, const int8_t *in, const int8_t *filter,
     const int32_t *bias, int8_t *out) {
+    // A private copy: the output stores cannot alias it (the caller's escapes).
+    const tflm_conv_geom_t gl = *gp;
+    const tflm_conv_geom_t *g = &gl;
     const int32_t *shift = mult + d->n_ch;
     const int32_t in_off = -d->in_zp;
     const int32_t dm = d->depth_mult;
@@ -73,8 +76,11 @@ static void tflm_dwconv_s8(const tflm_dwconv_data_t *d, const tflm_conv_geom_t *
     }
 }
 
-static void tflm_dwconv_s16(const tflm_dwconv_data_t *d, const tflm_conv_geom_t *g, const int32_t *mult, const int16_t *in, const int8_t *filter,
+static void tflm_dwconv_s16(const tflm_dwconv_data_t *d, const tflm_conv_geom_t *gp, const int32_t *mult, const int16_t *in, const int8_t *filter,
     const void *bias, int16_t *out) {
+    // A private copy: the output stores cannot alias it (the caller's escapes).
+    const tflm_conv_geom_t gl = *gp;
+    const tflm_conv_geom_t *g = &gl;
     const int32_t *shift = mult + d->n_ch;
     const int32_t dm = d->depth_mult;
     for (int32_t b = 0; b < g->batches; ++b) {
@@ -115,8 +121,11 @@ static void tflm_dwconv_s16(const tflm_dwconv_data_t *d, const tflm_conv_geom_t 
     }
 }
 
-static void tflm_dwconv_f32(const tflm_dwconv_data_t *d, const tflm_conv_geom_t *g, const float *in, const float *filter, const float *bias,
+static void tflm_dwconv_f32(const tflm_dwconv_data_t *d, const tflm_conv_geom_t *gp, const float *in, const float *filter, const float *bias,
     float *out) {
+    // A private copy: the output stores cannot alias it (the caller's escapes).
+    const tflm_conv_geom_t gl = *gp;
+    const tflm_conv_geom_t *g = &gl;
     const int32_t dm = d->depth_mult;
     for (int32_t b = 0; b < g->batches; ++b) {
         for (int32_t oy = 0; oy < g->out_h; ++oy) {
