@@ -13,6 +13,7 @@
 // Then + bias, MultiplyByQuantizedMultiplier, + output zero point, clamp.
 #include <math.h>
 #include <stddef.h>
+#include <string.h>
 #include "conv_common.h"
 #include "qmath.h"
 #include "../tflm_isa.h"
@@ -20,8 +21,9 @@
 #include "../arm/nn_s8.h"
 #endif
 
+// The op data is the part up to `batches` (FC_PERSIST_BYTES); the sizes come
+// from the tensors at each eval (fc_data_at).
 typedef struct {
-    int32_t batches, units, accum;
     int32_t in_off, f_off, out_zp;
     int32_t act_min, act_max;
     float f_min, f_max;
@@ -31,7 +33,17 @@ typedef struct {
     int8_t kind;            // TFLM_CONV_F32, TFLM_CONV_S8 or TFLM_CONV_S16_A64
     int8_t bias64;          // int16 path: bias tensor is int64 (else int32)
     int8_t opt;             // 1: int8 through kernels/arm (folded biases in the derived data)
+    int32_t batches, units, accum;
 } tflm_fc_data_t;
+
+#define FC_PERSIST_BYTES ((uint32_t)offsetof(tflm_fc_data_t, batches))
+
+static void fc_data_at(const tflm_node_t *node, tflm_fc_data_t *d) {
+    memcpy(d, node->op_data, FC_PERSIST_BYTES);
+    d->units = node->in[1].dims[0];
+    d->accum = node->in[1].dims[1];
+    d->batches = (int32_t)(node->out[0].elems / (uint32_t)d->units);
+}
 
 // Units per block of folded biases under a lean plan: the block lives in
 // scratch and is folded again for each block at every eval.
@@ -246,10 +258,13 @@ tflm_status_t tflm_fc_prepare(tflm_node_t *node) {
         : units;
     int fill = 0;
     int32_t *dv = tflm_derived(node, 8u * n_ch + 4u * (uint32_t)fold_units, &fill);
-    tflm_fc_data_t *d = tflm_persist(node, (uint32_t)sizeof(*d));
-    if (d == NULL) {
+    void *pd = tflm_persist(node, FC_PERSIST_BYTES);
+    if (pd == NULL) {
         return tflm_measure_done(node);
     }
+    tflm_fc_data_t dd;
+    memset(&dd, 0, sizeof(dd));
+    tflm_fc_data_t *d = &dd;
     d->kind = kind;
     d->batches = (int32_t)batches;
     d->units = units;
@@ -267,6 +282,7 @@ tflm_status_t tflm_fc_prepare(tflm_node_t *node) {
     d->n_ch = (int32_t)n_ch;
     d->opt = opt;
     d->fold_units = fold_units;
+    memcpy(pd, d, FC_PERSIST_BYTES);
     if (dv != NULL && fill) {
         fc_fill(node, d, dv, 0);
     }
@@ -274,7 +290,9 @@ tflm_status_t tflm_fc_prepare(tflm_node_t *node) {
 }
 
 tflm_status_t tflm_fc_eval(tflm_node_t *node) {
-    const tflm_fc_data_t *d = node->op_data;
+    tflm_fc_data_t dd;
+    fc_data_at(node, &dd);
+    const tflm_fc_data_t *d = &dd;
     const tflm_tensor_t *bias = (node->n_in == 3 && node->in[2].index >= 0) ? &node->in[2] : NULL;
     const void *bd = bias != NULL ? bias->data : NULL;
     int fill = 0;
