@@ -60,7 +60,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     for (size_t i = 0; i < size && i < 64; i++) {
         seed = (seed ^ data[i]) * 16777619u;
     }
-    run_bufs_t b = { model_buf, MODEL_CAP, work_buf, WORK_CAP, arena_buf, ARENA_CAP, seed };
+    // The plan from the input too: default, lean, two-core, lean two-core.
+    const uint32_t plan = ((seed >> 8) & 1u ? TFLM_PLAN_LEAN : 0u) | ((seed >> 9) & 1u ? TFLM_PLAN_DUAL : 0u);
+    run_bufs_t b = { model_buf, MODEL_CAP, work_buf, WORK_CAP, arena_buf, ARENA_CAP, seed, plan };
     run_model(&b, data, (uint32_t)size);
     return 0;
 }

@@ -80,7 +80,7 @@ static void describe(const char *path, const run_result_t *r) {
 }
 
 int main(int argc, char **argv) {
-    run_bufs_t b = { aligned_buf(MODEL_CAP), MODEL_CAP, aligned_buf(WORK_CAP), WORK_CAP, aligned_buf(ARENA_CAP), ARENA_CAP, 12344u };
+    run_bufs_t b = { aligned_buf(MODEL_CAP), MODEL_CAP, aligned_buf(WORK_CAP), WORK_CAP, aligned_buf(ARENA_CAP), ARENA_CAP, 12344u, 0u };
     if (argc >= 2 && strcmp(argv[1], "--show") == 0) {
         for (int a = 2; a < argc; a++) {
             int ok;
@@ -115,19 +115,27 @@ int main(int argc, char **argv) {
             continue;
         }
         snprintf(path, sizeof(path), "%s/%s", argv[1], name);
-        int ok;
-        run_result_t r = run_file(&b, path, &ok);
-        if (!ok) {
-            printf("FAIL %s: cannot read\n", name);
-            failed++;
-            continue;
+        // Every plan: default, lean (constant views read from the model at
+        // each use), two-core, lean two-core; the same verdict from each.
+        static const uint32_t plans[4] = { 0u, TFLM_PLAN_LEAN, TFLM_PLAN_DUAL, TFLM_PLAN_LEAN | TFLM_PLAN_DUAL };
+        int file_ok = 1;
+        for (int k = 0; k < 4 && file_ok; k++) {
+            int ok;
+            b.plan = plans[k];
+            run_result_t r = run_file(&b, path, &ok);
+            if (!ok) {
+                printf("FAIL %s: cannot read\n", name);
+                file_ok = 0;
+            } else if (strcmp(run_status_name(r.status), want) != 0) {
+                printf("FAIL %s (plan %u): expected %s, got ", name, (unsigned)plans[k], want);
+                describe(name, &r);
+                file_ok = 0;
+            }
         }
-        if (strcmp(run_status_name(r.status), want) != 0) {
-            printf("FAIL %s: expected %s, got ", name, want);
-            describe(name, &r);
-            failed++;
-        } else {
+        if (file_ok) {
             passed++;
+        } else {
+            failed++;
         }
     }
     fclose(f);

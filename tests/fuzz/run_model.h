@@ -41,6 +41,7 @@ typedef struct {
     uint8_t *arena;      // 8-aligned, arena_cap bytes
     uint32_t arena_cap;
     uint32_t seed;       // input bytes are derived from it
+    uint32_t plan;       // TFLM_PLAN_* flags (lean: constant views read from the model)
 } run_bufs_t;
 
 typedef struct {
@@ -211,7 +212,7 @@ static inline run_result_t run_model(const run_bufs_t *b, const uint8_t *data, u
     }
     FUZZ_UNPOISON(b->work, b->work_cap);
     FUZZ_POISON(b->work + ws, b->work_cap - ws);
-    r.status = tflm_interp_measure(&m, b->work, ws, &r.needed, &r.err);
+    r.status = tflm_interp_measure_ex(&m, b->plan, b->work, ws, &r.needed, &r.err);
     FUZZ_UNPOISON(b->work, b->work_cap);
     RUN_ASSERT(r.status == r.err.status, "measure: err.status matches");
     RUN_ASSERT((unsigned)r.status < TFLM_STATUS_COUNT, "measure: status in range");
@@ -220,7 +221,9 @@ static inline run_result_t run_model(const run_bufs_t *b, const uint8_t *data, u
         tflm_error_format(&r.err, msg, sizeof(msg));
         return r;
     }
-    RUN_ASSERT(r.needed >= ws && (r.needed & (TFLM_ALIGN - 1)) == 0, "measure: needed >= work size, aligned");
+    // (work size is the default plan's tables: a lean plan's are smaller)
+    RUN_ASSERT((r.needed >= ws || (b->plan & TFLM_PLAN_LEAN)) && r.needed > 0 && (r.needed & (TFLM_ALIGN - 1)) == 0,
+        "measure: needed >= work size, aligned");
 
     r.stage = RUN_INIT;
     if ((b->seed & 7) == 0 && r.needed >= TFLM_ALIGN && r.needed <= b->arena_cap) {
@@ -228,7 +231,7 @@ static inline run_result_t run_model(const run_bufs_t *b, const uint8_t *data, u
         uint32_t small = r.needed - TFLM_ALIGN;
         FUZZ_UNPOISON(b->arena, b->arena_cap);
         FUZZ_POISON(b->arena + small, b->arena_cap - small);
-        tflm_status_t st = tflm_interp_init(&ip, &m, b->arena, small);
+        tflm_status_t st = tflm_interp_init_ex(&ip, &m, b->plan, b->arena, small);
         RUN_ASSERT(st == TFLM_ERR_ARENA_TOO_SMALL, "init below the measured size must fail ARENA_TOO_SMALL");
         RUN_ASSERT(tflm_interp_invoke(&ip) == TFLM_ERR_NOT_READY, "invoke after failed init");
     }
@@ -236,7 +239,7 @@ static inline run_result_t run_model(const run_bufs_t *b, const uint8_t *data, u
     FUZZ_UNPOISON(b->arena, b->arena_cap);
     memset(b->arena, 0xA5, size);
     FUZZ_POISON(b->arena + size, b->arena_cap - size);
-    r.status = tflm_interp_init(&ip, &m, b->arena, size);
+    r.status = tflm_interp_init_ex(&ip, &m, b->plan, b->arena, size);
     r.err = ip.err;
     if (r.needed > b->arena_cap) {
         RUN_ASSERT(r.status == TFLM_ERR_ARENA_TOO_SMALL, "init: arena smaller than measured must fail ARENA_TOO_SMALL");
