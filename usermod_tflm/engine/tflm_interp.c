@@ -5,7 +5,8 @@
 //                            placed greedy-by-size over their op lifetimes
 //   [head, size - tail)      unused
 //   [size - tail, size)      persistent: op data and variable tensors (growing
-//                            down), then the per-op and per-tensor tables
+//                            down), then the tensor records, the op records and
+//                            the map from tensor index to record
 // All structures in the arena are pointer-free, so sizes are the same for
 // 32- and 64-bit builds.
 //
@@ -16,7 +17,8 @@
 // placed twice (with and without room kept below a chain's first tensor) and
 // the smaller plan is kept. A model input read directly is never overlapped. A lean plan
 // (TFLM_PLAN_LEAN) moves kernels' derived data (tflm_derived) from the
-// persistent region into their op's scratch.
+// persistent region into their op's scratch and keeps no record for constant
+// tensors (read_const).
 #include "tflm_internal.h"
 
 #define ALIGN_UP(x) (((x) + (TFLM_ALIGN - 1)) & ~(uint32_t)(TFLM_ALIGN - 1))
